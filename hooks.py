@@ -6,6 +6,7 @@
    to docs/assets/figures/. Results are cached by the hash of the snippet sources, so a warm build
    runs nothing; LINREG_FRESH=1 forces a fresh run (the tests' strict build uses it).
 3. on_files (after mkdocs-static-i18n): add the KaTeX files to the site under assets/katex/.
+4. on_post_template: keep the Chinese 404 page (i18n would overwrite it with the English one).
 
 `python hooks.py snippets/x.py OUT_DIR` runs one snippet the way the build does.
 """
@@ -172,6 +173,15 @@ def on_files(files, config):
         if files.get_file_from_path(file.src_uri) is None:
             files.append(file)
     return files
+
+
+def on_post_template(output, template_name, config):
+    # mkdocs-static-i18n renders 404.html once per language into the same site/404.html; static
+    # hosts serve only that one file, so keep the default (Chinese) language's page.
+    existing = Path(config.site_dir) / template_name
+    if template_name == "404.html" and config.theme["language"] != "zh" and existing.is_file():
+        return existing.read_text(encoding="utf-8")
+    return output
 
 
 if __name__ == "__main__":

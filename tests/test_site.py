@@ -1,0 +1,97 @@
+"""The site as a whole: strict build, zh/en parity, code fences that cannot be skipped silently, offline."""
+import re
+
+import pytest
+
+from conftest import DOCS, LANGS, ROOT, hooks
+
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)(?P=ticks)[ \t]*$",
+                   re.M | re.S)
+INCLUDE = re.compile(r'--8<--\s+"([^"]+)"')
+
+
+def pages(lang):
+    return {p.relative_to(DOCS / lang).as_posix(): p.read_text(encoding="utf-8")
+            for p in sorted((DOCS / lang).rglob("*.md"))}
+
+
+ALL_PAGES = [(lang, name, text) for lang in LANGS for name, text in pages(lang).items()]
+PAGE_IDS = [f"{lang}/{name}" for lang, name, _ in ALL_PAGES]
+
+
+def skeleton(text):
+    """What must match between the two languages of a page."""
+    return {
+        "includes": INCLUDE.findall(text),
+        "display formulas": text.count("$$"),
+        "images": [src for src in re.findall(r"!\[[^\]]*\]\(([^)\s]+)", text)],
+        "sections": len(re.findall(r"^#{2,3} ", text, re.M)),
+        "code fences": [m["info"].split()[0] if m["info"].strip() else "" for m in FENCE.finditer(text)],
+    }
+
+
+def test_strict_build_from_scratch(site):
+    for lang_prefix in ("", "en/"):
+        assert (site / lang_prefix / "index.html").is_file()
+    assert (site / "assets/katex/katex.min.js").is_file()
+
+
+def test_every_page_exists_in_both_languages():
+    assert pages("zh").keys() == pages("en").keys()
+
+
+@pytest.mark.parametrize("name", sorted(pages("zh")))
+def test_zh_and_en_pages_have_the_same_skeleton(name):
+    assert skeleton(pages("zh")[name]) == skeleton(pages("en")[name])
+
+
+@pytest.mark.parametrize("lang,name,text", ALL_PAGES, ids=PAGE_IDS)
+def test_no_python_fence_is_skipped_silently(lang, name, text):
+    """pytest-codeblocks runs only fences written exactly ```python; every other Python fence must
+    be a pure snippet include (covered by the snippet's own tests)."""
+    for m in FENCE.finditer(text):
+        info = m["info"].strip()
+        language = re.split(r"[\s{]", info.lstrip("{ ."), maxsplit=1)[0].lower()
+        if language not in {"python", "py", "python3", "py3", "pycon"} or info == "python":
+            continue
+        lines = [line for line in m["body"].splitlines() if line.strip()]
+        assert lines and all(INCLUDE.fullmatch(line.strip()) for line in lines), (
+            f"{lang}/{name}: fence ```{info} would not be run by pytest-codeblocks; "
+            "write it as ```python or make it a --8<-- include")
+
+
+@pytest.mark.parametrize("lang,name,text", ALL_PAGES, ids=PAGE_IDS)
+def test_every_include_names_an_existing_section(lang, name, text):
+    """Code includes are 'file.py:section'; output includes are 'snippet/section.txt'."""
+    for target in INCLUDE.findall(text):
+        if target.endswith(".txt"):
+            snippet, section = target[:-4].split("/")
+            target = f"{snippet}.py:{section}"
+        file, _, section = target.partition(":")
+        source = (hooks.SNIPPETS / file).read_text(encoding="utf-8")
+        assert section, f"{lang}/{name}: include a named section, not all of {file}"
+        assert f"# --8<-- [start:{section}]" in source, f"{lang}/{name}: no section {target}"
+
+
+def test_output_includes_are_real_snippet_output(site):
+    """Every output block on the built pages is the text the snippet printed in that section."""
+    for lang in LANGS:
+        for name, text in pages(lang).items():
+            for target in INCLUDE.findall(text):
+                if target.endswith(".txt"):
+                    printed = (hooks.CACHE / target).read_text(encoding="utf-8")
+                    assert printed.strip(), f"{target} printed nothing"
+
+
+def test_built_pages_load_nothing_from_other_hosts(site):
+    external = re.compile(r'<(?:script|link|img|iframe|source)\b[^>]*(?:src|href)="(?:https?:)?//', re.I)
+    for html in site.rglob("*.html"):
+        hits = external.findall(html.read_text(encoding="utf-8"))
+        assert not hits, f"{html.relative_to(site)} loads from another host: {hits[:3]}"
+
+
+def test_html_lang_matches_the_language(site):
+    for html in site.rglob("*.html"):
+        rel = html.relative_to(site).as_posix()
+        expected = "en" if rel.startswith("en/") else "zh"
+        assert f'<html lang="{expected}"' in html.read_text(encoding="utf-8"), rel
