@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import ast
 import contextlib
 import hashlib
 import io
@@ -82,10 +83,24 @@ def run_sections(path: Path, argv: list[str] | None = None) -> tuple[dict, dict[
     return namespace, outputs
 
 
+def local_imports(path: Path, seen: set[Path] | None = None) -> set[Path]:
+    """The snippet and the files of snippets/ it imports, directly or through each other."""
+    seen = set() if seen is None else seen
+    seen.add(path)
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                 else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+        for name in names:
+            module = SNIPPETS / f"{name.split('.')[0]}.py"
+            if module.is_file() and module not in seen:
+                local_imports(module, seen)
+    return seen
+
+
 def snippet_key(path: Path) -> str:
-    """Cache key: the snippet and every helper module it could import."""
+    """Cache key: the bytes of the snippet and of every snippet module it imports."""
     digest = hashlib.sha256()
-    for source in [path, *sorted(SNIPPETS.glob("*.py"))]:
+    for source in sorted(local_imports(path)):
         digest.update(source.read_bytes())
     return digest.hexdigest()
 
