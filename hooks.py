@@ -6,7 +6,7 @@
    to docs/assets/figures/. Results are cached by the hash of the snippet sources, so a warm build
    runs nothing; LINREG_FRESH=1 forces a fresh run (the tests' strict build uses it).
 3. on_files (after mkdocs-static-i18n): add the KaTeX files to the site under assets/katex/.
-4. on_post_template: keep the Chinese 404 page (i18n would overwrite it with the English one).
+4. on_post_page / on_post_template: two fixes for mkdocs-static-i18n + Material (see each).
 
 `python hooks.py snippets/x.py OUT_DIR` runs one snippet the way the build does.
 """
@@ -188,6 +188,16 @@ def on_files(files, config):
         if files.get_file_from_path(file.src_uri) is None:
             files.append(file)
     return files
+
+
+ALTERNATE_LINK = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
+
+
+def on_post_page(output, page, config):
+    # Material's script fetches sitemap.xml beside every <link rel="alternate"> in the head to map
+    # pages between languages; mkdocs-static-i18n makes those links per page, so each fetch is a 404.
+    # The header's language menu already links the counterpart page, so the head links can go.
+    return ALTERNATE_LINK.sub("", output)
 
 
 def on_post_template(output, template_name, config):

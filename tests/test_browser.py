@@ -1,0 +1,221 @@
+"""The built site in a real browser (Debian's Chromium driven by Playwright), served on 127.0.0.1 under
+a sub-path, as a project site is published: what a reader actually sees, in both languages.
+
+Without /usr/bin/chromium these tests skip, except under CI=true, where that is a failure.
+"""
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+MOUNT = "/linreg/"  # the sub-path the site is served under, like https://<user>.github.io/linreg/
+ARTIFACTS = ROOT / "test-artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{CHROMIUM} is missing; .ci/run installs it (apt-get install chromium)",
+                    pytrace=False)
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium); browser tests skipped",
+                allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+
+class SubPathHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site folder at MOUNT and nothing anywhere else."""
+
+    def translate_path(self, path):
+        path = urlsplit(path).path
+        if not path.startswith(MOUNT):
+            return "/nonexistent"
+        return super().translate_path("/" + path[len(MOUNT):])
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(site):
+    handler = functools.partial(SubPathHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}{MOUNT}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+class Watched:
+    """A browser tab that records console errors, failed requests and requests to other hosts."""
+
+    def __init__(self, browser, base_url, **context_options):
+        self.origin = urlsplit(base_url).netloc
+        self.context = browser.new_context(**context_options)
+        self.page = self.context.new_page()
+        self.errors, self.failed, self.foreign, self.requests = [], [], [], 0
+        self.context.route("**/*", self._route)
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} {r.status}"))
+
+    def _route(self, route):
+        self.requests += 1
+        if urlsplit(route.request.url).netloc != self.origin:
+            self.foreign.append(route.request.url)
+            return route.abort()
+        return route.continue_()
+
+    def goto(self, url):
+        self.page.goto(url, wait_until="load")
+        self.page.wait_for_load_state("networkidle")
+
+    def assert_clean(self, where):
+        assert not self.foreign, f"{where}: requests to other hosts {self.foreign[:5]}"
+        assert not self.failed, f"{where}: failed requests {self.failed[:5]}"
+        assert not self.errors, f"{where}: console errors {self.errors[:5]}"
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def tab(browser, base_url):
+    t = Watched(browser, base_url)
+    yield t
+    t.close()
+
+
+def page_paths(site):
+    """Every page of the Chinese site, as paths relative to the site root ('' is the home page)."""
+    paths = []
+    for html in sorted(site.rglob("index.html")):
+        rel = html.parent.relative_to(site).as_posix()
+        if rel == "en" or rel.startswith(("en/", "assets/", "search/")):
+            continue
+        paths.append("" if rel == "." else rel + "/")
+    return paths
+
+
+def test_site_has_pages(site):
+    assert len(page_paths(site)) >= 3
+
+
+MATH_STATE = """() => ({
+  text: document.querySelector('article').innerText,
+  pending: [...document.querySelectorAll('.arithmatex')].filter(e => !e.querySelector('.katex')).length,
+  rendered: document.querySelectorAll('.arithmatex .katex').length,
+  katexErrors: document.querySelectorAll('.katex-error').length,
+})"""
+
+IMAGES = """() => [...document.querySelectorAll('article img')].map(i => ({
+  src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0, alt: i.alt.trim() }))"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_renders_cleanly_and_switches_language(site, base_url, tab, lang):
+    """Math rendered, images loaded with alt text, <html lang> right, no console errors, no failed
+    requests, no request to any other host, and the language switch lands on the counterpart page."""
+    other = "en" if lang == "zh" else "zh"
+    prefix = {"zh": "", "en": "en/"}
+    checked = 0
+    for path in page_paths(site):
+        url = base_url + prefix[lang] + path
+        tab.goto(url)
+        assert tab.page.evaluate("document.documentElement.lang") == lang, url
+        state = tab.page.evaluate(MATH_STATE)
+        assert state["pending"] == 0 and state["katexErrors"] == 0, (url, state)
+        for raw in ("\\(", "\\[", "$$"):
+            assert raw not in state["text"], f"{url}: raw {raw} left in the text"
+        for image in tab.page.evaluate(IMAGES):
+            assert image["ok"], f"{url}: image {image['src']} did not load"
+            assert image["alt"], f"{url}: image {image['src']} has no alt text"
+        # The header's language switch goes to the same page in the other language, and back.
+        for target, expected in [(other, base_url + prefix[other] + path), (lang, url)]:
+            tab.page.hover(".md-header__option .md-select")  # the menu opens on hover, as for a reader
+            with tab.page.expect_navigation():
+                tab.page.click(f"a.md-select__link[hreflang='{target}']")
+            assert tab.page.url == expected
+        checked += 1
+    tab.assert_clean(f"{lang} pages")
+    print(f"{lang}: {checked} pages, {tab.requests} requests checked")
+
+
+SEARCHES = [
+    ("zh", "梯度", "gradient_descent/"),
+    ("zh", "正规方程", "normal_equation/"),
+    ("zh", "小批量", "minibatch_sgd/"),
+    ("en", "normal equation", "en/normal_equation/"),
+    ("en", "gradient", "en/gradient_descent/"),
+]
+
+
+@pytest.mark.parametrize("lang,query,expected", SEARCHES, ids=[q for _, q, _ in SEARCHES])
+def test_search_finds_the_right_page_first(site, base_url, tab, lang, query, expected):
+    if not (site / expected).is_dir():
+        pytest.skip(f"page {expected} not written yet")
+    tab.goto(base_url + ("en/" if lang == "en" else ""))
+    tab.page.click("label[for='__search']")
+    tab.page.fill("input.md-search__input", query)
+    first = tab.page.locator(".md-search-result__item a").first
+    first.wait_for(timeout=10_000)
+    href = first.get_attribute("href")
+    target = urlsplit(tab.page.evaluate("h => new URL(h, document.baseURI).href", href)).path
+    assert target == MOUNT + expected, f"{query!r}: first result {target}"
+    tab.assert_clean(f"search {query}")
+
+
+def test_dark_palette_toggle_and_figures_stay_readable(site, base_url, tab):
+    tab.goto(base_url + "scratch/")
+    scheme = lambda: tab.page.evaluate("document.body.getAttribute('data-md-color-scheme')")  # noqa: E731
+    before = scheme()
+    tab.page.click("form[data-md-component='palette'] label:not([hidden])")
+    assert scheme() != before and {before, scheme()} == {"default", "slate"}
+    if scheme() != "slate":
+        tab.page.click("form[data-md-component='palette'] label:not([hidden])")
+    # Figures keep a white card behind their dark ink in the dark palette.
+    backgrounds = tab.page.evaluate(
+        "[...document.querySelectorAll('article img.figure')].map(i => getComputedStyle(i).backgroundColor)")
+    assert backgrounds and set(backgrounds) == {"rgb(255, 255, 255)"}
+    tab.assert_clean("palette toggle")
+
+
+def test_code_blocks_have_a_copy_button(base_url, tab):
+    tab.goto(base_url + "scratch/")
+    blocks = tab.page.locator("article pre").count()
+    buttons = tab.page.locator("article pre button.md-clipboard").count()
+    assert blocks > 5 and buttons == blocks
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_screenshots_for_people(base_url, browser, lang):
+    """Home and one theory page per language, saved for a person to look at (test-artifacts/)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    t = Watched(browser, base_url, viewport={"width": 1280, "height": 900})
+    prefix = "en/" if lang == "en" else ""
+    for name, path in [("home", ""), ("scratch", "scratch/")]:
+        t.goto(base_url + prefix + path)
+        shot = ARTIFACTS / f"{lang}-{name}.png"
+        t.page.screenshot(path=str(shot), full_page=False)
+        assert shot.stat().st_size > 10_000
+    t.assert_clean(f"screenshots {lang}")
+    t.close()
