@@ -190,6 +190,18 @@ def on_files(files, config):
     return files
 
 
+@event_priority(0)  # after mkdocs-static-i18n's own page context (priority 50)
+def on_page_context(context, page, config, nav):
+    # i18n leaves the home page's language menu on the configured absolute links (/ and /en/), which
+    # break when the site is served under a sub-path; point it at the counterpart file, as i18n does
+    # on every other page, so the links come out relative.
+    for alternate in config.extra.get("alternate") or []:
+        counterpart = getattr(page.file, "alternates", {}).get(alternate["lang"])
+        if counterpart is not None:
+            alternate["link"] = counterpart.url
+    return context
+
+
 ALTERNATE_LINK = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
 
 
