@@ -190,12 +190,13 @@ def on_files(files, config):
     return files
 
 
-@event_priority(0)  # after mkdocs-static-i18n's own page context (priority 50)
+@event_priority(-100)  # after mkdocs-static-i18n rewrote the language menu for this page
 def on_page_context(context, page, config, nav):
     # i18n leaves the home page's language menu on the configured absolute links (/ and /en/), which
     # break when the site is served under a sub-path; point it at the counterpart file, as i18n does
     # on every other page, so the links come out relative.
-    for alternate in config.extra.get("alternate") or []:
+    # (i18n sets config.extra.alternate as an attribute, which is what the template reads.)
+    for alternate in getattr(config.extra, "alternate", None) or []:
         counterpart = getattr(page.file, "alternates", {}).get(alternate["lang"])
         if counterpart is not None:
             alternate["link"] = counterpart.url
