@@ -95,3 +95,22 @@ def test_html_lang_matches_the_language(site):
         rel = html.relative_to(site).as_posix()
         expected = "en" if rel.startswith("en/") else "zh"
         assert f'<html lang="{expected}"' in html.read_text(encoding="utf-8"), rel
+
+
+def test_internal_links_resolve(site):
+    """Every href/src in the built HTML that points into the site names a file that exists."""
+    attribute = re.compile(r'\s(?:href|src)="([^"]*)"')
+    broken, checked = [], 0
+    for html in site.rglob("*.html"):
+        if html.name == "404.html":
+            continue  # served for any missing path, so its links are root-relative by design
+        for link in attribute.findall(html.read_text(encoding="utf-8")):
+            if re.match(r"^([a-z][a-z0-9+.-]*:|//|#)", link, re.I):
+                continue  # another scheme or an in-page anchor
+            path = link.split("#")[0].split("?")[0]
+            target = (html.parent / path).resolve()
+            checked += 1
+            # A root-relative link ("/x") would break when the site is served under a sub-path.
+            if path.startswith("/") or not (target.is_file() or (target / "index.html").is_file()):
+                broken.append(f"{html.relative_to(site)} -> {link}")
+    assert checked > 100 and not broken, broken[:10]
