@@ -3,7 +3,7 @@ import torch
 
 # --8<-- [start:synthetic_data]
 def synthetic_data(w, b, num_examples, noise=0.01):
-    """Return X of shape (n, len(w)) and y = Xw + b + ε of shape (n, 1), with ε ~ N(0, noise²)."""
+    """X of shape (n, len(w)) and y = Xw + b + ε of shape (n, 1), ε ~ N(0, noise²)."""
     X = torch.normal(0, 1, (num_examples, len(w)))
     y = X @ w + b
     y += torch.normal(0, noise, y.shape)
