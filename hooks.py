@@ -33,7 +33,13 @@ SNIPPETS = ROOT / "snippets"
 CACHE = ROOT / ".cache" / "snippets"
 FIGURES = ROOT / "docs" / "assets" / "figures"
 KATEX = ROOT / "node_modules" / "katex"
+NOTEBOOKS = ["scratch"]  # code pages that are also executed notebooks: docs/<lang>/notebooks/<page>.ipynb
+LANGS = ["zh", "en"]
 MARKER = re.compile(r"^# --8<-- \[(start|end):(\w+)\]\s*$")
+# A fenced block in a page (indented ones too) and a snippet include line inside it.
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})(?P<info>[^\n`]*)\n(?P<body>.*?)"
+                   r"^(?P=indent)(?P=ticks)[ \t]*$", re.M | re.S)
+INCLUDE = re.compile(r'--8<--\s+"([^"]+)"')
 
 
 # ---------------------------------------------------------------- running snippets
@@ -146,6 +152,86 @@ def build_all_snippets() -> None:
             copy_if_changed(png, FIGURES / png.name)
 
 
+# ---------------------------------------------------------------- notebooks from pages
+
+def section_code(target: str) -> str:
+    """The code of an include target 'file.py:section', as pymdownx.snippets shows it."""
+    file, _, name = target.partition(":")
+    chunks = split_sections((SNIPPETS / file).read_text(encoding="utf-8"))
+    return "".join(code for section, _, code in chunks if section == name).strip("\n")
+
+
+def page_to_notebook(markdown: str) -> dict:
+    """A page as a notebook: prose becomes Markdown cells, code includes and inline ```python blocks
+    become code cells; output blocks and images are left out (running the cells makes them)."""
+    cells: list[dict] = []
+
+    def add(kind: str, text: str) -> None:
+        if kind == "markdown":
+            text = re.sub(r"^!\[.*$", "", text, flags=re.M)  # figures come from the plotting cells
+            text = re.sub(r"\]\((\w+)\.md(#[\w-]+)?\)", r"](../../\1/\2)", text)  # site links
+        text = text.strip("\n")
+        if text.strip():
+            cell = {"cell_type": kind, "metadata": {}, "source": text}
+            if kind == "code":
+                cell.update(execution_count=None, outputs=[])
+            cells.append(cell)
+
+    position = 0
+    for fence in FENCE.finditer(markdown):
+        targets = INCLUDE.findall(fence["body"])
+        language = fence["info"].split()[0] if fence["info"].strip() else ""
+        add("markdown", markdown[position:fence.start()])
+        if targets and language == "python":
+            add("code", "\n\n".join(section_code(t) for t in targets))
+        elif language == "python":
+            add("code", fence["body"])
+        elif not targets:
+            add("markdown", fence.group(0))  # console commands and the like stay as text
+        position = fence.end()
+    add("markdown", markdown[position:])
+    return {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                        "language": "python"},
+                         "language_info": {"name": "python"}}}
+
+
+def write_notebooks() -> None:
+    """docs/<lang>/notebooks/<page>.ipynb from docs/<lang>/<page>.md (git-ignored, rewritten only on
+    change so that `mkdocs serve` does not loop)."""
+    for lang in LANGS:
+        for page in NOTEBOOKS:
+            markdown = (ROOT / "docs" / lang / f"{page}.md").read_text(encoding="utf-8")
+            text = json.dumps(page_to_notebook(markdown), ensure_ascii=False, indent=1) + "\n"
+            target = ROOT / "docs" / lang / "notebooks" / f"{page}.ipynb"
+            if not target.is_file() or target.read_text(encoding="utf-8") != text:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+
+
+def wrap_notebooks(files, config):
+    """mkdocs-static-i18n rebuilds the file list after mkdocs-jupyter has marked notebooks as pages
+    (static-i18n issue #198), so they would be copied as raw files. Mark them again, keeping i18n's
+    destination: notebooks/x.ipynb becomes the page notebooks/x/ (and en/notebooks/x/)."""
+    from mkdocs_jupyter.plugin import NotebookFile
+
+    wrapped = {}
+    for file in list(files):
+        if file.src_uri.endswith(".ipynb") and not isinstance(file, NotebookFile):
+            page = NotebookFile(file, use_directory_urls=True, site_dir=config.site_dir)
+            stem = file.dest_uri[: -len(".ipynb")]
+            page.dest_path = f"{stem}/index.html"
+            page.abs_dest_path = os.path.normpath(os.path.join(config.site_dir, page.dest_path))
+            page.url = f"{stem}/"
+            files.remove(file)
+            files.append(page)
+            wrapped[file.src_uri] = page
+    for page in wrapped.values():  # the language menu must point at the other notebook page too
+        alternates = page.file.alternates
+        for lang, other in alternates.items():
+            alternates[lang] = wrapped.get(other.src_uri, other)
+
+
 # ---------------------------------------------------------------- KaTeX from the npm registry
 
 def ensure_katex() -> None:
@@ -175,15 +261,19 @@ def katex_files(config) -> list:
 
 def on_config(config):
     ensure_katex()
+    if os.environ.get("LINREG_FRESH") == "1":  # execute the notebooks anew too
+        config.plugins["mkdocs-jupyter"].config["cache"] = False
 
 
 def on_pre_build(config):
     # Runs once per language build (mkdocs-static-i18n); the second finds everything cached.
     build_all_snippets()
+    write_notebooks()
 
 
 @event_priority(-200)  # after mkdocs-static-i18n (-100) has rebuilt the file list
 def on_files(files, config):
+    wrap_notebooks(files, config)
     for file in katex_files(config):
         if files.get_file_from_path(file.src_uri) is None:
             files.append(file)

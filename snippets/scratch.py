@@ -2,15 +2,20 @@
 
 Run: python snippets/scratch.py [seed]   (the page shows seed 0)
 """
+# --8<-- [start:imports]
 import random
-import sys
 
+import matplotlib.pyplot as plt
 import torch
 
-from _plot import plt, save_figure
-from data import synthetic_data, true_b, true_w
+seed = 0  # change it for another run
+# --8<-- [end:imports]
+import sys
 
-seed = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+from _plot import save_figure  # the site's figure style, and saving for the page
+from data import synthetic_data, true_b, true_w  # shown on the page from snippets/data.py
+
+seed = int(sys.argv[1]) if len(sys.argv) > 1 else seed  # python snippets/scratch.py 7
 
 # --8<-- [start:data]
 random.seed(seed)        # for the shuffling in step 2
