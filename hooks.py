@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import hashlib
+import html
 import io
 import json
 import os
@@ -165,6 +166,7 @@ def page_to_notebook(markdown: str) -> dict:
     """A page as a notebook: prose becomes Markdown cells, code includes and inline ```python blocks
     become code cells; output blocks and images are left out (running the cells makes them)."""
     cells: list[dict] = []
+    alts = re.findall(r"^!\[([^\]]*)\]", markdown, re.M)  # for the figures the cells will draw
 
     def add(kind: str, text: str) -> None:
         if kind == "markdown":
@@ -172,7 +174,7 @@ def page_to_notebook(markdown: str) -> dict:
             text = re.sub(r"\]\((\w+)\.md(#[\w-]+)?\)", r"](../../\1/\2)", text)  # site links
         text = text.strip("\n")
         if text.strip():
-            cell = {"cell_type": kind, "metadata": {}, "source": text}
+            cell = {"cell_type": kind, "id": f"cell-{len(cells)}", "metadata": {}, "source": text}
             if kind == "code":
                 cell.update(execution_count=None, outputs=[])
             cells.append(cell)
@@ -193,7 +195,7 @@ def page_to_notebook(markdown: str) -> dict:
     return {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
             "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
                                         "language": "python"},
-                         "language_info": {"name": "python"}}}
+                         "language_info": {"name": "python"}, "figure_alts": alts}}
 
 
 def write_notebooks() -> None:
@@ -212,24 +214,17 @@ def write_notebooks() -> None:
 def wrap_notebooks(files, config):
     """mkdocs-static-i18n rebuilds the file list after mkdocs-jupyter has marked notebooks as pages
     (static-i18n issue #198), so they would be copied as raw files. Mark them again, keeping i18n's
-    destination: notebooks/x.ipynb becomes the page notebooks/x/ (and en/notebooks/x/)."""
+    destination and URL."""
     from mkdocs_jupyter.plugin import NotebookFile
 
-    wrapped = {}
     for file in list(files):
         if file.src_uri.endswith(".ipynb") and not isinstance(file, NotebookFile):
             page = NotebookFile(file, use_directory_urls=True, site_dir=config.site_dir)
-            stem = file.dest_uri[: -len(".ipynb")]
-            page.dest_path = f"{stem}/index.html"
-            page.abs_dest_path = os.path.normpath(os.path.join(config.site_dir, page.dest_path))
-            page.url = f"{stem}/"
+            # i18n already gave the file the page's destination (notebooks/x/index.html, or
+            # en/notebooks/x/index.html); NotebookFile would recompute it without the language.
+            page.dest_path, page.abs_dest_path, page.url = file.dest_path, file.abs_dest_path, file.url
             files.remove(file)
             files.append(page)
-            wrapped[file.src_uri] = page
-    for page in wrapped.values():  # the language menu must point at the other notebook page too
-        alternates = page.file.alternates
-        for lang, other in alternates.items():
-            alternates[lang] = wrapped.get(other.src_uri, other)
 
 
 # ---------------------------------------------------------------- KaTeX from the npm registry
@@ -280,27 +275,50 @@ def on_files(files, config):
     return files
 
 
-@event_priority(-100)  # after mkdocs-static-i18n rewrote the language menu for this page
+@event_priority(-100)  # after mkdocs-static-i18n has set the language menu for this page
 def on_page_context(context, page, config, nav):
-    # i18n leaves the home page's language menu on the configured absolute links (/ and /en/), which
-    # break when the site is served under a sub-path; point it at the counterpart file, as i18n does
-    # on every other page, so the links come out relative.
+    # Both language trees have the same pages (a test checks it), so the counterpart of a page is
+    # the same path under the other language's root. i18n gets this wrong in two places: the home
+    # page keeps absolute links (/ and /en/, broken under a sub-path) and notebook pages have no
+    # counterpart. Root-relative URLs here come out relative in the page.
     # (i18n sets config.extra.alternate as an attribute, which is what the template reads.)
+    path = page.url.removeprefix("en/")
     for alternate in getattr(config.extra, "alternate", None) or []:
-        counterpart = getattr(page.file, "alternates", {}).get(alternate["lang"])
-        if counterpart is not None:
-            alternate["link"] = counterpart.url
+        alternate["link"] = path if alternate["lang"] == LANGS[0] else f"{alternate['lang']}/{path}"
     return context
 
 
 ALTERNATE_LINK = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
+ARTICLE = '<article class="md-content__inner md-typeset">'
+DOWNLOAD_ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
+                 '<path d="M5 20h14v-2H5m14-9h-4V3H9v6H5l7 7z"/></svg>')  # Material's "download" icon
+NBCONVERT_ALT = 'alt="No description has been provided for this image"'
+NOTEBOOK_MATHJAX = re.compile(r'<!-- Load mathjax -->\s*<script src="[^"]*">\s*</script>\s*'
+                              r'<!-- MathJax configuration -->\s*<script type="text/x-mathjax-config">'
+                              r'.*?</script>', re.S)
 
 
 def on_post_page(output, page, config):
     # Material's script fetches sitemap.xml beside every <link rel="alternate"> in the head to map
     # pages between languages; mkdocs-static-i18n makes those links per page, so each fetch is a 404.
     # The header's language menu already links the counterpart page, so the head links can go.
-    return ALTERNATE_LINK.sub("", output)
+    output = ALTERNATE_LINK.sub("", output)
+    if not page.file.src_uri.endswith(".ipynb"):
+        return output
+    # mkdocs-jupyter's template loads MathJax (from a CDN unless told otherwise); notebook math is
+    # rendered by the site's own KaTeX like every other page.
+    output = NOTEBOOK_MATHJAX.sub("", output)
+    # nbconvert gives figures an English placeholder alt text; use the page's own, in its language.
+    alts = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))["metadata"]["figure_alts"]
+    pieces = output.split(NBCONVERT_ALT)
+    if len(pieces) - 1 != len(alts):
+        raise SystemExit(f"{page.file.src_uri}: {len(pieces) - 1} figures but {len(alts)} alt texts")
+    output = pieces[0] + "".join(f'alt="{html.escape(alt)}"{rest}' for alt, rest in zip(alts, pieces[1:]))
+    # A download button for the .ipynb that mkdocs-jupyter copies beside the page (include_source).
+    title = {"zh": "下载笔记本 (.ipynb)", "en": "Download the notebook (.ipynb)"}[config.theme["language"]]
+    button = (f'<a href="{Path(page.file.src_uri).name}" download class="md-content__button md-icon" '
+              f'title="{title}" aria-label="{title}">{DOWNLOAD_ICON}</a>')
+    return output.replace(ARTICLE, ARTICLE + button, 1)
 
 
 def on_post_template(output, template_name, config):

@@ -74,7 +74,7 @@ class Watched:
 
     def __init__(self, browser, base_url, **context_options):
         self.origin = urlsplit(base_url).netloc
-        self.context = browser.new_context(**context_options)
+        self.context = browser.new_context(accept_downloads=True, **context_options)
         self.page = self.context.new_page()
         self.errors, self.failed, self.foreign, self.requests = [], [], [], 0
         self.context.route("**/*", self._route)
@@ -169,7 +169,26 @@ def test_every_page_renders_cleanly(site, base_url, tab, lang):
     print(f"{lang}: {checked} pages, {tab.requests} requests checked")
 
 
-@pytest.mark.parametrize("path", ["", "scratch/"])
+@pytest.mark.parametrize("prefix", ["", "en/"])
+def test_notebook_outputs_visible_and_download_works(site, base_url, tab, prefix):
+    import nbformat
+
+    for html in sorted((site / prefix / "notebooks").glob("*/index.html")):
+        url = base_url + html.parent.relative_to(site).as_posix() + "/"
+        tab.goto(url)
+        outputs = tab.page.locator(".jp-OutputArea-output")
+        assert outputs.count() >= 5 and outputs.first.is_visible(), url
+        assert tab.page.locator("article .katex").count() > 0, f"{url}: math not rendered"
+        link = tab.page.locator("a.md-content__button[download]")
+        with tab.page.expect_download() as download:
+            link.click()
+        notebook = nbformat.read(download.value.path(), as_version=4)
+        nbformat.validate(notebook)
+        assert any(c.cell_type == "code" for c in notebook.cells)
+    tab.assert_clean("notebooks")
+
+
+@pytest.mark.parametrize("path", ["", "scratch/", "notebooks/scratch/"])
 def test_language_switch_by_click(base_url, tab, path):
     """As a reader does it: open the menu, click English, land on the same page; then back."""
     url = base_url + path

@@ -1,13 +1,12 @@
 """The site as a whole: strict build, zh/en parity, code fences that cannot be skipped silently, offline."""
+import json
 import re
 
 import pytest
 
 from conftest import DOCS, LANGS, ROOT, hooks
 
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)(?P=ticks)[ \t]*$",
-                   re.M | re.S)
-INCLUDE = re.compile(r'--8<--\s+"([^"]+)"')
+FENCE, INCLUDE = hooks.FENCE, hooks.INCLUDE
 
 
 def pages(lang):
@@ -114,3 +113,24 @@ def test_internal_links_resolve(site):
             if path.startswith("/") or not (target.is_file() or (target / "index.html").is_file()):
                 broken.append(f"{html.relative_to(site)} -> {link}")
     assert checked > 100 and not broken, broken[:10]
+
+
+@pytest.mark.parametrize("page", hooks.NOTEBOOKS)
+def test_notebooks_are_built_and_executed_in_both_languages(site, page):
+    """Each code page is also an executed notebook at notebooks/<page>/ and en/notebooks/<page>/,
+    with its .ipynb beside it for download, and it printed what the page shows."""
+    import nbformat
+
+    last_output = (hooks.CACHE / page / "train.txt").read_text(encoding="utf-8").strip().splitlines()[-1]
+    for prefix, lang in (("", "zh"), ("en/", "en")):
+        folder = site / prefix / "notebooks" / page
+        html = (folder / "index.html").read_text(encoding="utf-8")
+        assert f'<html lang="{lang}"' in html
+        assert html.count("jp-OutputArea-output") >= 5, "the notebook was executed"
+        assert last_output in html, "the notebook ran the page's code and printed the same numbers"
+        assert f'href="{page}.ipynb" download' in html
+        notebook = nbformat.read(folder / f"{page}.ipynb", as_version=4)
+        nbformat.validate(notebook)
+        prose = " ".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+        assert ("的" in prose) == (lang == "zh"), "prose cells are in the page's language"
+        assert "mathjax" not in html.lower().replace("no mathjax", ""), "KaTeX renders notebook math"
