@@ -292,6 +292,9 @@ ALTERNATE_LINK = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^
 ARTICLE = '<article class="md-content__inner md-typeset">'
 DOWNLOAD_ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
                  '<path d="M5 20h14v-2H5m14-9h-4V3H9v6H5l7 7z"/></svg>')  # Material's "download" icon
+NOTEBOOK_MERMAID = re.compile(r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded", '
+                              r'async \(\) => \{\s*const diagrams = document\.querySelectorAll\("\.jp-Mermaid'
+                              r'.*?</script>', re.S)
 NBCONVERT_ALT = 'alt="No description has been provided for this image"'
 NOTEBOOK_MATHJAX = re.compile(r'<!-- Load mathjax -->\s*<script src="[^"]*">\s*</script>\s*'
                               r'<!-- MathJax configuration -->\s*<script type="text/x-mathjax-config">'
@@ -308,6 +311,8 @@ def on_post_page(output, page, config):
     # mkdocs-jupyter's template loads MathJax (from a CDN unless told otherwise); notebook math is
     # rendered by the site's own KaTeX like every other page.
     output = NOTEBOOK_MATHJAX.sub("", output)
+    # Its template also imports Mermaid from a CDN when a notebook has diagrams (ours have none).
+    output = NOTEBOOK_MERMAID.sub("", output)
     # nbconvert gives figures an English placeholder alt text; use the page's own, in its language.
     alts = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))["metadata"]["figure_alts"]
     pieces = output.split(NBCONVERT_ALT)

@@ -83,10 +83,15 @@ def test_output_includes_are_real_snippet_output(site):
 
 
 def test_built_pages_load_nothing_from_other_hosts(site):
+    """No tag loads from another host, and no inline script names one (an import() would)."""
     external = re.compile(r'<(?:script|link|img|iframe|source)\b[^>]*(?:src|href)="(?:https?:)?//', re.I)
+    script = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
     for html in site.rglob("*.html"):
-        hits = external.findall(html.read_text(encoding="utf-8"))
+        text = html.read_text(encoding="utf-8")
+        hits = external.findall(text) + [url for body in script.findall(text)
+                                         for url in re.findall(r"https?://[^\s\"'`)]+", body)]
         assert not hits, f"{html.relative_to(site)} loads from another host: {hits[:3]}"
+        assert '<script src="">' not in text, f"{html.relative_to(site)}: empty script"
 
 
 def test_html_lang_matches_the_language(site):
@@ -133,4 +138,3 @@ def test_notebooks_are_built_and_executed_in_both_languages(site, page):
         nbformat.validate(notebook)
         prose = " ".join(c.source for c in notebook.cells if c.cell_type == "markdown")
         assert ("的" in prose) == (lang == "zh"), "prose cells are in the page's language"
-        assert "mathjax" not in html.lower().replace("no mathjax", ""), "KaTeX renders notebook math"
