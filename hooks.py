@@ -34,7 +34,7 @@ SNIPPETS = ROOT / "snippets"
 CACHE = ROOT / ".cache" / "snippets"
 FIGURES = ROOT / "docs" / "assets" / "figures"
 KATEX = ROOT / "node_modules" / "katex"
-NOTEBOOKS = ["scratch"]  # code pages that are also executed notebooks: docs/<lang>/notebooks/<page>.ipynb
+NOTEBOOKS = ["scratch", "concise", "comparison"]  # code pages that are also executed notebooks: docs/<lang>/notebooks/<page>.ipynb
 LANGS = ["zh", "en"]
 MARKER = re.compile(r"^# --8<-- \[(start|end):(\w+)\]\s*$")
 # A fenced block in a page (indented ones too) and a snippet include line inside it.

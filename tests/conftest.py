@@ -20,11 +20,18 @@ def run_snippet(name, *argv):
     return hooks.run_sections(hooks.SNIPPETS / f"{name}.py", [str(a) for a in argv])
 
 
-@pytest.fixture(autouse=True)
-def figures_to_tmp(tmp_path, monkeypatch):
-    """Snippets run by tests save their figures in a temporary folder, not in the work tree."""
-    monkeypatch.setenv("LINREG_FIGURES", str(tmp_path / "figures"))
-    return tmp_path / "figures"
+@pytest.fixture(scope="session", autouse=True)
+def figures_to_tmp(tmp_path_factory):
+    """Snippets run by tests save their figures in a temporary folder, not in the work tree
+    (session-wide, so that module fixtures running snippets are covered too)."""
+    folder = tmp_path_factory.mktemp("figures")
+    old = os.environ.get("LINREG_FIGURES")
+    os.environ["LINREG_FIGURES"] = str(folder)
+    yield folder
+    if old is None:
+        del os.environ["LINREG_FIGURES"]
+    else:
+        os.environ["LINREG_FIGURES"] = old
 
 
 @pytest.fixture(scope="session")

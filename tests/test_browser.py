@@ -260,3 +260,62 @@ def test_screenshots_for_people(base_url, browser, lang):
         assert shot.stat().st_size > 10_000
     t.assert_clean(f"screenshots {lang}")
     t.close()
+
+
+# The SGD playground on the minibatch SGD page (docs/assets/playground.js).
+PLAY = ".sgd-playground"
+
+
+def set_learning_rate(page, lr):
+    page.eval_on_selector(f"{PLAY} input[name=lr]", """(input, lr) => {
+        input.value = Math.log10(lr); input.dispatchEvent(new Event('input', {bubbles: true})); }""", lr)
+
+
+def run_to_end(page):
+    page.click(f"{PLAY} button.md-button--primary")
+    page.wait_for_function(f"""() => {{ const p = document.querySelector('{PLAY}');
+        return p.dataset.diverged === 'true' || p.querySelector('button.md-button--primary').disabled === false
+               && Number(p.dataset.steps) > 0; }}""", timeout=20_000)
+    return page.eval_on_selector(PLAY, "p => ({...p.dataset, status: p.querySelector('.sgd-status').textContent})")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_playground_trains_like_the_python_snippet(site, base_url, tab, lang):
+    from conftest import run_snippet
+
+    tab.goto(base_url + ("en/" if lang == "en" else "") + "minibatch_sgd/")
+    assert tab.page.locator(PLAY).count() == 1
+    labels = tab.page.eval_on_selector_all(f"{PLAY} label", "ls => ls.map(l => l.textContent)")
+    assert ("学习率 η" in labels) == (lang == "zh") and ("learning rate η" in labels) == (lang == "en")
+    # Moving a control changes the plot.
+    before = tab.page.inner_html(f"{PLAY} svg.sgd-path")
+    set_learning_rate(tab.page, 0.3)
+    tab.page.click(f"{PLAY} button >> nth=0")  # one step
+    assert tab.page.inner_html(f"{PLAY} svg.sgd-path") != before
+    # The page's default settings (lr 0.03, batch 10, 3 epochs) reach the same accuracy as Python.
+    set_learning_rate(tab.page, 0.03)
+    result = run_to_end(tab.page)
+    assert result["diverged"] == "false" and float(result["maxError"]) < 2e-3, result
+    assert int(result["steps"]) == 300  # 3 epochs of 1000 examples in batches of 10
+    # A learning rate that diverges in the Python snippet diverges here, with a message, not NaN.
+    ns, _ = run_snippet("minibatch_sgd")
+    divergent = min(ns["diverging"])
+    set_learning_rate(tab.page, divergent)
+    result = run_to_end(tab.page)
+    assert result["diverged"] == "true", (divergent, result)
+    assert "NaN" not in tab.page.inner_text(PLAY) and ("发散" in result["status"] or "diverged" in result["status"])
+    tab.assert_clean(f"playground {lang}")
+
+
+def test_playground_on_a_phone_screen_and_by_keyboard(base_url, browser):
+    t = Watched(browser, base_url, viewport={"width": 375, "height": 800})
+    t.goto(base_url + "minibatch_sgd/")
+    width = t.page.evaluate("document.querySelector('.sgd-playground').scrollWidth")
+    assert width <= 375, "the widget fits a phone-width screen"
+    t.page.focus(f"{PLAY} input[name=lr]")
+    t.page.keyboard.press("ArrowRight")  # the slider moves from the keyboard and the run resets
+    assert t.page.eval_on_selector(f"{PLAY} output", "o => o.textContent") != "0.030"
+    ARTIFACTS.mkdir(exist_ok=True)
+    t.page.locator(PLAY).screenshot(path=str(ARTIFACTS / "playground-phone.png"))
+    t.assert_clean("playground phone")
+    t.close()

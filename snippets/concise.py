@@ -1,0 +1,114 @@
+"""Linear regression with torch.nn, torch.optim and torch.utils.data, the page "简洁实现 / Concise implementation".
+
+Run: python snippets/concise.py [seed]   (the page shows seed 0)
+"""
+# --8<-- [start:imports]
+import random
+
+import torch
+from torch import nn
+from torch.utils import data
+
+seed = 0  # change it for another run
+# --8<-- [end:imports]
+import sys
+
+from data import synthetic_data, true_b, true_w  # shown on the page from snippets/data.py
+
+seed = int(sys.argv[1]) if len(sys.argv) > 1 else seed  # python snippets/concise.py 7
+
+# --8<-- [start:data]
+random.seed(seed)        # as on the from-scratch page (DataLoader shuffles with torch's generator)
+torch.manual_seed(seed)  # the same seed gives the same data as on the from-scratch page
+features, labels = synthetic_data(true_w, true_b, 1000)
+
+batch_size = 10
+dataset = data.TensorDataset(features, labels)  # example i is (features[i], labels[i])
+data_iter = data.DataLoader(dataset, batch_size, shuffle=True)  # a new order every epoch
+
+X, y = next(iter(data_iter))
+print("one minibatch:", X.shape, y.shape)
+print("batches per epoch:", len(data_iter))
+# --8<-- [end:data]
+
+# --8<-- [start:model]
+net = nn.Sequential(nn.Linear(2, 1))  # 2 features in, 1 output
+print(net)
+print("weight:", net[0].weight.shape, "bias:", net[0].bias.shape)
+# --8<-- [end:model]
+
+# --8<-- [start:shapes]
+try:
+    nn.Linear(3, 1)(X)  # a layer that expects 3 features gets 2
+except RuntimeError as error:
+    print("RuntimeError:", error)
+
+lazy = nn.LazyLinear(1)  # in_features is left open
+print("before the first call:", lazy)
+lazy(X)                  # the first batch fixes it
+print("after the first call: ", lazy)
+# --8<-- [end:shapes]
+
+# --8<-- [start:init]
+net[0].weight.data.normal_(0, 0.01)
+net[0].bias.data.fill_(0)
+print("weight:", net[0].weight.data, "bias:", net[0].bias.data)
+# --8<-- [end:init]
+
+# --8<-- [start:loss]
+loss = nn.MSELoss()
+# --8<-- [end:loss]
+
+# --8<-- [start:factor2]
+def gradient(l):
+    """The gradient of the scalar l with respect to (weight, bias), as one vector."""
+    net.zero_grad()
+    l.backward()
+    return torch.cat([net[0].weight.grad.flatten(), net[0].bias.grad])
+
+half_squares = (net(X) - y) ** 2 / 2                     # squared_loss of the from-scratch page
+g_scratch = gradient(half_squares.sum()) / batch_size    # its sgd divides by the batch size
+g_mse = gradient(loss(net(X), y))
+print("from scratch:", g_scratch)
+print("nn.MSELoss(): ", g_mse)
+print("ratio:        ", g_mse / g_scratch)
+# --8<-- [end:factor2]
+
+# --8<-- [start:reduction]
+g_sum = gradient(nn.MSELoss(reduction="sum")(net(X), y))
+print("reduction='sum' / 'mean':", g_sum / g_mse)
+# --8<-- [end:reduction]
+
+# --8<-- [start:optimizer]
+trainer = torch.optim.SGD(net.parameters(), lr=0.03)
+# --8<-- [end:optimizer]
+
+# --8<-- [start:train]
+num_epochs = 3
+for epoch in range(num_epochs):
+    for X, y in data_iter:
+        l = loss(net(X), y)  # already the mean over the minibatch
+        trainer.zero_grad()
+        l.backward()
+        trainer.step()
+    with torch.no_grad():
+        train_l = loss(net(features), labels)
+    print(f"epoch {epoch + 1}, loss {train_l.item():f}")
+# --8<-- [end:train]
+
+# --8<-- [start:params]
+print("weight:", net[0].weight.data, "grad:", net[0].weight.grad)
+print("bias:  ", net[0].bias.data, "grad:", net[0].bias.grad)
+trainer.zero_grad()
+print("after zero_grad():", net[0].weight.grad)
+# --8<-- [end:params]
+
+# --8<-- [start:errors]
+w = net[0].weight.data
+b = net[0].bias.data
+w_err = true_w - w.reshape(true_w.shape)  # weight has shape (1, 2): (out_features, in_features)
+b_err = true_b - b.item()
+print("error in w:", w_err)
+print("error in b:", b_err)
+print(f"max |error|: {max(w_err.abs().max().item(), abs(b_err)):.1e}")
+# --8<-- [end:errors]

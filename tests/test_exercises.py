@@ -1,0 +1,169 @@
+"""snippets/exercises.py: what each solution on the exercises page claims."""
+import math
+import re
+
+import pytest
+import torch
+
+from conftest import run_snippet
+
+SEEDS = range(3)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return {seed: run_snippet("exercises", seed) for seed in SEEDS}
+
+
+@pytest.fixture(scope="module")
+def page(runs):
+    return runs[0]
+
+
+def numbers(text, label):
+    return [float(x) for x in re.findall(re.escape(label) + r"\s*([-+0-9.e]+|nan|inf)", text)]
+
+
+# 1. zero initialisation
+@pytest.mark.parametrize("seed", SEEDS)
+def test_zero_init_trains_as_well_as_random_init(runs, seed):
+    ns, out = runs[seed]
+    truth = ns["true_params"]
+    assert (ns["from_zero"] - truth).abs().max() < 2e-3
+    assert (ns["from_random"] - truth).abs().max() < 2e-3
+    start = numbers(out["zero_init"], "gradient at w = 0, b = 0: tensor([")
+    assert start and abs(start[0]) > 0.5                     # the gradient at 0 is not 0
+    b_grad = numbers(out["zero_init"], ") tensor([")[0]
+    assert b_grad == pytest.approx(-ns["labels"].mean().item(), abs=1e-4)   # dL/db = -mean label
+    assert numbers(out["zero_init"], "minus the mean label:     tensor(")[0] == b_grad
+
+
+# 2. Ohm's law
+@pytest.mark.parametrize("seed", SEEDS)
+def test_resistance_is_recovered(runs, seed):
+    ns, out = runs[seed]
+    R_closed = ns["R_closed"].item()
+    assert abs(R_closed - 4.7) < 0.07                        # σ/√(ΣI²) ≈ 0.014: 5 standard errors
+    R_gd = numbers(out["ohm"], "gradient descent: R =")[0]
+    assert R_gd == pytest.approx(R_closed, abs=1.5e-3)       # printed to 3 decimals
+    R_offset, offset = ns["with_offset"].tolist()
+    assert abs(R_offset - R_closed) < 0.02 and abs(offset) < 0.07   # the offset is only noise
+
+
+# 3. absolute-value and Huber loss
+def test_robust_loss_gradients(page):
+    ns, out = page
+    r = ns["r"]
+    assert torch.equal(ns["abs_grad"], torch.tensor([-1.0, -1.0, 0.0, 1.0, 1.0]))
+    assert torch.equal(ns["huber_grad"], torch.tensor([-1.0, -0.5, 0.0, 0.5, 1.0]))
+    assert torch.equal(ns["huber"](r), torch.tensor([2.5, 0.125, 0.0, 0.125, 2.5]))
+    for claim in ("d|r|/dr == sign(r): True", "dhuber/dr == clamp(r, -1, 1): True",
+                  "huber == nn.HuberLoss: True"):
+        assert claim in out["robust_grads"]
+    # continuity at |r| = delta: both pieces give ½ and slope 1
+    edge = torch.tensor([1.0 - 1e-4, 1.0 + 1e-4])
+    assert ns["huber"](edge).tolist() == pytest.approx([0.5 - 1e-4, 0.5 + 1e-4], abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_robust_losses_ignore_outliers(runs, seed):
+    _, out = runs[seed]
+    b = dict(zip(("squared", "absolute", "Huber"), numbers(out["robust_fit"], "b ")))
+    assert b["squared"] - 4.2 > 0.8                         # pulled up by the 10 labels + 20
+    assert abs(b["absolute"] - 4.2) < 0.15 and abs(b["Huber"] - 4.2) < 0.15
+
+
+# 4. learning-rate sweep
+@pytest.mark.parametrize("seed", SEEDS)
+def test_learning_rate_sweep(runs, seed):
+    ns, _ = runs[seed]
+    sweep = ns["sweep"]
+    assert sweep[0.001] > 1                                   # too small: far from done
+    for lr in (0.01, 0.03, 0.1, 0.3):
+        assert sweep[lr] < 1e-3                               # near the floor σ² = 1e-4
+    assert sweep[0.03] < 2e-4
+    assert sweep[0.01] > sweep[0.03]                          # 0.01: not quite there yet
+    assert sweep[0.3] > max(sweep[0.03], sweep[0.1])          # 0.3: noisier near the end
+    for lr in (1.0, 3.0):
+        assert not math.isfinite(sweep[lr]) or sweep[lr] > 1e6   # diverges
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_largest_eigenvalue_sets_the_learning_rate_limit(runs, seed):
+    ns, _ = runs[seed]
+    assert ns["lam_batches"].min() >= 1 - 1e-5          # the bias entry of A is 1: λmax ≥ 1 always
+    assert 0.95 < ns["lam_all"] < 1.3                   # E[A] = I for standard normal features
+    assert ns["lam_batches"].median() > 1.3             # small batches: larger, so a lower limit
+
+
+# 5. MSELoss(reduction='sum') and its learning rate
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sum_reduction_with_lr_over_batch_size_is_the_same_run(runs, seed):
+    ns, out = runs[seed]
+    assert (ns["mean_run"] - ns["sum_run"]).abs().max() < 1e-4
+    assert (ns["mean_run"] - ns["true_params"]).abs().max() < 2e-3
+    diverged = out["mse_sum"].splitlines()[-1]
+    values = [float(x) for x in re.findall(r"[-+]?\d+\.\d+e[-+]\d+|nan|inf", diverged)]
+    assert values and all(not math.isfinite(v) or abs(v) > 1e6 for v in values)
+
+
+# 6. closed form of b given w
+@pytest.mark.parametrize("seed", SEEDS)
+def test_best_b_is_mean_label_minus_mean_prediction(runs, seed):
+    ns, _ = runs[seed]
+    assert abs(ns["best_b"](ns["true_w"]) - 4.2) < 2e-3
+    assert ns["best_b"](ns["w_ls"]) == pytest.approx(ns["b_ls"].item(), abs=1e-5)
+    assert abs(ns["b"].grad.item()) < 1e-5
+
+
+# 7. duplicated feature
+@pytest.mark.parametrize("seed", SEEDS)
+def test_duplicate_feature_min_norm_solution(runs, seed):
+    ns, out = runs[seed]
+    assert "rank of X^T X: 3 of 4" in out["duplicate"]
+    sol = ns["result"].solution.flatten()
+    assert ns["result"].rank.item() == 3
+    assert abs(sol[0] - sol[1]) < 1e-3 and abs(sol[0] + sol[1] - 2) < 2e-3   # w1 split in halves
+    assert ns["result"].singular_values[-1] < 1e-4 * ns["result"].singular_values[0]
+    assert "same predictions: True" in out["duplicate"]
+    assert ns["other"].norm() > ns["result"].solution.norm()
+    w = ns["net_dup"].weight.detach().flatten()
+    assert abs(w[0] - w[1]) < 1e-4 and abs(w[0] - 1) < 2e-3   # SGD from zeros: the same halves
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_solve_on_the_singular_matrix_fails_or_splits_arbitrarily(runs, seed):
+    """Which of the two happens depends on rounding; the page shows whichever seed 0 gives."""
+    ns, out = runs[seed]
+    A, c = ns["X1_dup"].T @ ns["X1_dup"], ns["X1_dup"].T @ ns["labels"]
+    if "solve returned:" in out["duplicate"]:
+        split = ns["solved"].flatten()
+        assert abs(split[0] + split[1] - 2) < 1e-2           # only the sum of the two copies is fixed
+        assert torch.allclose(torch.linalg.solve(A, c), ns["solved"])
+    else:
+        with pytest.raises(torch.linalg.LinAlgError, match="singular"):
+            torch.linalg.solve(A, c)
+        assert "LinAlgError: torch.linalg.solve: The solver failed because the input matrix is singular." \
+            in out["duplicate"]
+
+
+# 8. net[0].weight.grad
+def test_weight_grad_matches_the_formula(page):
+    ns, out = page
+    assert "before backward: None" in out["weight_grad"]
+    assert "torch.Size([1, 2])" in out["weight_grad"]
+    assert "equal: True True" in out["weight_grad"]
+    net, X, y = ns["net"], ns["features"][:10], ns["labels"][:10]
+    assert net[0].weight.grad.shape == net[0].weight.shape == (1, 2)
+    with torch.no_grad():
+        residual = net(X) - y
+    assert torch.allclose(net[0].weight.grad, 2 * (residual * X).mean(dim=0, keepdim=True), atol=1e-5)
+    assert torch.allclose(net[0].bias.grad, 2 * residual.mean(dim=0), atol=1e-5)
+
+
+# 9. the noise level from the fit
+@pytest.mark.parametrize("seed", SEEDS)
+def test_residual_mse_estimates_the_noise_variance(runs, seed):
+    _, out = runs[seed]
+    for sigma, root in zip((0.01, 0.1, 1.0), numbers(out["noise_level"], "sqrt(MSE)")):
+        assert root == pytest.approx(sigma, rel=0.1)

@@ -1,0 +1,119 @@
+"""snippets/minibatch_sgd.py: what the minibatch-SGD page claims, at several seeds."""
+import math
+import re
+
+import pytest
+import torch
+
+from conftest import run_snippet
+
+SEEDS = (0, 1, 2)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:  # figures to a temporary folder, not the work tree
+        mp.setenv("LINREG_FIGURES", str(tmp_path_factory.mktemp("figures")))
+        return {seed: run_snippet("minibatch_sgd", seed) for seed in SEEDS}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_minibatch_gradient_is_unbiased(runs, seed):
+    ns, _ = runs[seed]
+    for g in (ns["g10"], ns["g100"]):
+        standard_error = g.std(dim=0) / math.sqrt(len(g))
+        # The mean of many minibatch gradients is the full gradient, up to sampling error.
+        assert ((g.mean(dim=0) - ns["full"]).abs() < 4 * standard_error).all()
+    # One minibatch of 10 is noticeably off: its spread is a sizeable part of the gradient.
+    assert (ns["g10"].std(dim=0).norm() > 0.3 * ns["full"].norm())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_spread_shrinks_like_one_over_root_batch_size(runs, seed):
+    ns, _ = runs[seed]
+    ratio = ns["g10"].std(dim=0) / ns["g100"].std(dim=0)
+    # √10 ≈ 3.16, times √(990/900) ≈ 1.05 for drawing without replacement from 1000 examples
+    assert ((2.8 < ratio) & (ratio < 3.9)).all()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_same_work_many_small_steps_win(runs, seed):
+    ns, out = runs[seed]
+    assert len(ns["full_step"]) == 2 and len(ns["small_steps"]) == 101  # 1 step vs 100 steps
+    L = ns["loss"]
+    full, small = L(ns["A"], ns["y"], ns["full_step"][-1]), L(ns["A"], ns["y"], ns["small_steps"][-1])
+    assert small < full / 50
+    assert "  1 step  with |B| = 1000" in out["budget"] and "100 steps with |B| = 10" in out["budget"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_learning_rate_3_diverges_and_the_others_do_not(runs, seed):
+    ns, out = runs[seed]
+    final = {lr: ns["curves"][lr][-1].item() for lr in ns["lrs"]}
+    L0 = ns["L0"]
+    assert not final[3] < 1e6  # blows up (or overflows to inf/nan)
+    assert "smallest learning rate that diverges: 3" in out["lr_scan"]
+    for lr in (0.03, 0.1, 0.3, 1):
+        assert final[lr] < 3e-4, lr  # at the noise level, ½σ² = 5e-5, within a few times
+    for lr in (0.001, 0.003):
+        assert 0.1 < final[lr] < L0, lr  # going down, but too slowly to get there in 3 epochs
+    curve = ns["curves"][0.003]
+    assert (curve[1:] < curve[:-1]).float().mean() > 0.9  # small steps: almost every step helps
+    assert out["lr_scan"].count("diverges") == 2  # the line for lr 3 and the summary line
+    assert 1 < 2 / ns["lam_max"] < 3  # the full-batch limit lies between the last good and the bad lr
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_larger_learning_rates_arrive_sooner_and_jitter_more(runs, seed):
+    ns, _ = runs[seed]
+    curves = ns["curves"]
+    arrival = [int((curves[lr] < 2e-4).nonzero()[0]) for lr in (0.03, 0.1, 0.3, 1)]
+    assert arrival == sorted(arrival, reverse=True) and arrival[0] > arrival[-1]
+    jitter = [(curves[lr][-100:] - curves[lr][-100:].min()).mean().item() for lr in (0.1, 0.3, 1)]
+    assert jitter[0] < jitter[1] < jitter[2]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_paths_smaller_batches_wander_more(runs, seed):
+    ns, _ = runs[seed]
+    paths, n = ns["paths"], ns["n"]
+    assert all(len(p) == 41 for p in paths.values())
+    gd = paths[n]
+    off = {size: (paths[size] - gd).norm(dim=1).mean().item() for size in (100, 10)}
+    assert off[10] > 2 * off[100]
+    assert off[100] < 0.05  # |B| = 100 stays close to full-batch descent (the plot spans several units)
+    for p in paths.values():  # all three head for the optimum
+        start, end = (p[[0, -1], :, 0] - ns["theta_star"][1:, 0]).norm(dim=1)
+        assert end < 0.1 * start
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_noise_floor(runs, seed):
+    ns, out = runs[seed]
+    rms = {lr: t.norm(dim=1).pow(2).mean().sqrt().item() for lr, t in ns["tails"].items()}
+    centre = {lr: t.mean(dim=0).norm().item() for lr, t in ns["tails"].items()}
+    assert rms[0.03] > 1e-4                    # started at θ*, SGD does not stay there
+    assert rms[0.003] < rms[0.03] / 2          # a smaller η jitters less
+    for lr in rms:
+        assert centre[lr] < rms[lr] / 3        # the jitter is centred on θ*
+    # With η = 0.03 the jitter is of the same order as θ*'s own distance from the truth.
+    truth = torch.tensor([ns["true_b"], *ns["true_w"].tolist()], dtype=torch.float64)
+    ratio = rms[0.03] / (ns["theta_star"][:, 0] - truth).norm().item()
+    assert 0.2 < ratio < 5
+    assert len(re.findall(r"RMS distance", out["noise_floor"])) == 2
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_schedule_gets_both_speed_and_precision(runs, seed):
+    ns, _ = runs[seed]
+    rms = ns["rms_at_the_end"]
+    large, small, decayed = rms(ns["fixed_large"]), rms(ns["fixed_small"]), rms(ns["decayed"])
+    assert small > 10 * large     # a small η alone is still far away after 15 epochs
+    assert decayed < 0.5 * large  # dropping η later lowers the noise floor
+
+
+def test_same_seed_same_numbers_and_the_figures(runs, figures_to_tmp):
+    assert run_snippet("minibatch_sgd", 0)[1] == runs[0][1]
+    for name in ("lr", "paths", "jitter"):
+        size = (figures_to_tmp / f"minibatch_sgd_{name}.png").stat().st_size
+        assert 5_000 < size < 200_000
