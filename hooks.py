@@ -3,8 +3,10 @@
 1. on_config: fetch KaTeX from the npm registry (package.json) on the first build; nothing is committed.
 2. on_pre_build: run every snippet in snippets/ section by section; each section's stdout becomes
    .cache/snippets/<snippet>/<section>.txt (pages include it with --8<--) and its figures are copied
-   to docs/assets/figures/. Results are cached by the hash of the snippet sources, so a warm build
-   runs nothing; LINREG_FRESH=1 forces a fresh run (the tests' strict build uses it).
+   to docs/assets/figures/. Execute the code pages as notebooks (NOTEBOOKS) in a Jupyter kernel and
+   write docs/<lang>/notebooks/<page>.ipynb with their outputs, for mkdocs-jupyter to render.
+   Results are cached by the hash of the code, so a warm build runs nothing; LINREG_FRESH=1 forces
+   a fresh run (the tests' strict build uses it).
 3. on_files (after mkdocs-static-i18n): add the KaTeX files to the site under assets/katex/.
 4. on_post_page / on_post_template: two fixes for mkdocs-static-i18n + Material (see each).
 
@@ -141,13 +143,17 @@ def copy_if_changed(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def build_all_snippets() -> None:
+def run_everything() -> None:
+    """Run the snippets and execute the notebooks (cached), in parallel, longest first."""
     fresh = os.environ.get("LINREG_FRESH") == "1"
     snippets = page_snippets()
+    jobs = [lambda p=p: execute_notebook(p, fresh) for p in NOTEBOOKS]
+    jobs += [lambda p=p: build_snippet(p, fresh) for p in snippets]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        errors = [e for e in pool.map(lambda p: build_snippet(p, fresh), snippets) if e]
+        errors = [e for e in pool.map(lambda job: job(), jobs) if e]
     if errors:
-        raise SystemExit("\n".join(errors))  # aborts the build with the snippet's traceback
+        raise SystemExit("\n".join(errors))  # aborts the build with the traceback
+    write_notebooks()
     for path in snippets:
         for png in (CACHE / path.stem).glob("*.png"):
             copy_if_changed(png, FIGURES / png.name)
@@ -198,13 +204,55 @@ def page_to_notebook(markdown: str) -> dict:
                          "language_info": {"name": "python"}, "figure_alts": alts}}
 
 
+NOTEBOOK_CACHE = ROOT / ".cache" / "notebooks"
+
+
+def page_notebook(lang: str, page: str) -> dict:
+    return page_to_notebook((ROOT / "docs" / lang / f"{page}.md").read_text(encoding="utf-8"))
+
+
+def code_of(notebook: dict) -> list[str]:
+    return [cell["source"] for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
+def execute_notebook(page: str, fresh: bool) -> str | None:
+    """Execute the page's notebook in a Jupyter kernel into NOTEBOOK_CACHE/<page>.ipynb unless cached;
+    return an error or None. Both languages have the same code cells, so it runs once for both."""
+    code = code_of(page_notebook(LANGS[0], page))
+    for lang in LANGS[1:]:
+        if code_of(page_notebook(lang, page)) != code:
+            return f"{page}: the {LANGS[0]} and {lang} pages do not have the same code"
+    key = hashlib.sha256(json.dumps(code).encode()).hexdigest()
+    key_file, out = NOTEBOOK_CACHE / f"{page}.key", NOTEBOOK_CACHE / f"{page}.ipynb"
+    cached = key_file.is_file() and key_file.read_text() == key and out.is_file()
+    if key in _ran_here or (cached and not fresh):
+        return None
+    NOTEBOOK_CACHE.mkdir(parents=True, exist_ok=True)
+    source = NOTEBOOK_CACHE / f"{page}.source.ipynb"
+    source.write_text(json.dumps(page_notebook(LANGS[0], page)), encoding="utf-8")
+    # A failing cell fails the run (nbconvert's default: errors are not allowed).
+    run = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                          "--ExecutePreprocessor.timeout=600", "--output", out.name, str(source)],
+                         cwd=NOTEBOOK_CACHE, env={**os.environ, "PYTHONHASHSEED": "0"},
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        return f"notebook {page} failed:\n{run.stderr[-3000:]}"
+    key_file.write_text(key)
+    _ran_here.add(key)
+    return None
+
+
 def write_notebooks() -> None:
-    """docs/<lang>/notebooks/<page>.ipynb from docs/<lang>/<page>.md (git-ignored, rewritten only on
-    change so that `mkdocs serve` does not loop)."""
-    for lang in LANGS:
-        for page in NOTEBOOKS:
-            markdown = (ROOT / "docs" / lang / f"{page}.md").read_text(encoding="utf-8")
-            text = json.dumps(page_to_notebook(markdown), ensure_ascii=False, indent=1) + "\n"
+    """docs/<lang>/notebooks/<page>.ipynb: the page as a notebook, with the outputs of its execution
+    (git-ignored; rewritten only on change, so that `mkdocs serve` does not loop)."""
+    for page in NOTEBOOKS:
+        executed = json.loads((NOTEBOOK_CACHE / f"{page}.ipynb").read_text(encoding="utf-8"))
+        runs = [c for c in executed["cells"] if c["cell_type"] == "code"]
+        for lang in LANGS:
+            notebook = page_notebook(lang, page)
+            for cell, run in zip((c for c in notebook["cells"] if c["cell_type"] == "code"), runs):
+                cell["outputs"], cell["execution_count"] = run["outputs"], run["execution_count"]
+            text = json.dumps(notebook, ensure_ascii=False, indent=1) + "\n"
             target = ROOT / "docs" / lang / "notebooks" / f"{page}.ipynb"
             if not target.is_file() or target.read_text(encoding="utf-8") != text:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -256,14 +304,11 @@ def katex_files(config) -> list:
 
 def on_config(config):
     ensure_katex()
-    if os.environ.get("LINREG_FRESH") == "1":  # execute the notebooks anew too
-        config.plugins["mkdocs-jupyter"].config["cache"] = False
 
 
 def on_pre_build(config):
     # Runs once per language build (mkdocs-static-i18n); the second finds everything cached.
-    build_all_snippets()
-    write_notebooks()
+    run_everything()
 
 
 @event_priority(-200)  # after mkdocs-static-i18n (-100) has rebuilt the file list

@@ -126,7 +126,8 @@ def test_notebooks_are_built_and_executed_in_both_languages(site, page):
     with its .ipynb beside it for download, and it printed what the page shows."""
     import nbformat
 
-    last_output = (hooks.CACHE / page / "train.txt").read_text(encoding="utf-8").strip().splitlines()[-1]
+    outputs = [t for t in INCLUDE.findall(pages("zh")[f"{page}.md"]) if t.endswith(".txt")]
+    last_output = (hooks.CACHE / outputs[-1]).read_text(encoding="utf-8").strip().splitlines()[-1]
     for prefix, lang in (("", "zh"), ("en/", "en")):
         folder = site / prefix / "notebooks" / page
         html = (folder / "index.html").read_text(encoding="utf-8")
