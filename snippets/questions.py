@@ -11,29 +11,13 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from data import synthetic_data, true_b, true_w
+from training import fit  # shown on the page from snippets/training.py
 
 seed = int(sys.argv[1]) if len(sys.argv) > 1 else 0
 
 # --8<-- [start:common]
 torch.manual_seed(seed)
 features, labels = synthetic_data(true_w, true_b, 1000)
-
-
-def fit(net, features, labels, lr=0.03, batch_size=10, num_epochs=3, shuffle=True):
-    """Minibatch SGD on nn.MSELoss; returns the loss on all the data after training."""
-    loss = nn.MSELoss()
-    trainer = torch.optim.SGD(net.parameters(), lr=lr)
-    n = len(features)
-    for epoch in range(num_epochs):
-        order = torch.randperm(n) if shuffle else torch.arange(n)
-        for i in range(0, n, batch_size):
-            batch = order[i:i + batch_size]
-            l = loss(net(features[batch]), labels[batch])
-            trainer.zero_grad()
-            l.backward()
-            trainer.step()
-    with torch.no_grad():
-        return loss(net(features), labels).item()
 # --8<-- [end:common]
 
 # --8<-- [start:linear_mismatch]

@@ -1,5 +1,6 @@
 """Shared helpers: run a snippet the way the build does, and build the site once per session."""
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,11 @@ LANGS = ("zh", "en")
 def run_snippet(name, *argv):
     """Run snippets/<name>.py in this process; return (namespace, stdout per section)."""
     return hooks.run_sections(hooks.SNIPPETS / f"{name}.py", [str(a) for a in argv])
+
+
+def numbers(text, label):
+    """The numbers printed right after `label` (e.g. 'loss '), in order; nan and inf included."""
+    return [float(x) for x in re.findall(re.escape(label) + r"\s*([-+0-9.e]+|nan|inf)", text)]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,8 +6,6 @@ Without /usr/bin/chromium these tests skip, except under CI=true, where that is 
 import functools
 import http.server
 import os
-import re
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit

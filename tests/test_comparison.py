@@ -11,17 +11,8 @@ PLAIN_SGD = ["from-scratch SGD", "concise SGD", "SGD, last iterate"]
 
 
 @pytest.fixture(scope="module")
-def figures(tmp_path_factory):
-    return tmp_path_factory.mktemp("comparison") / "figures"
-
-
-@pytest.fixture(scope="module")
-def run(figures):
-    # Module-scoped fixtures run before conftest's function-scoped figures_to_tmp, so point the
-    # figures at a temporary folder here (otherwise they would land in ./figures).
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LINREG_FIGURES", str(figures))
-        return run_snippet("comparison")  # the page's 20 seeds
+def run():
+    return run_snippet("comparison")  # the page's 20 seeds
 
 
 def test_twenty_seeds_and_every_method(run):
@@ -147,5 +138,5 @@ def test_the_floor_is_sigma_over_sqrt_n(run):
     assert 2e-4 < ns["errors"]["least squares"].mean() < 6e-4
 
 
-def test_figure_is_saved(run, figures):
-    assert (figures / "comparison_errors.png").stat().st_size > 5000
+def test_figure_is_saved(run, figures_to_tmp):
+    assert (figures_to_tmp / "comparison_errors.png").stat().st_size > 5000

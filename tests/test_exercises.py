@@ -5,7 +5,7 @@ import re
 import pytest
 import torch
 
-from conftest import run_snippet
+from conftest import numbers, run_snippet
 
 SEEDS = range(3)
 
@@ -19,9 +19,6 @@ def runs():
 def page(runs):
     return runs[0]
 
-
-def numbers(text, label):
-    return [float(x) for x in re.findall(re.escape(label) + r"\s*([-+0-9.e]+|nan|inf)", text)]
 
 
 # 1. zero initialisation

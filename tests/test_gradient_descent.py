@@ -10,10 +10,8 @@ SEEDS = (0, 1, 2)
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:  # figures to a temporary folder, not the work tree
-        mp.setenv("LINREG_FIGURES", str(tmp_path_factory.mktemp("figures")))
-        return {seed: run_snippet("gradient_descent", seed) for seed in SEEDS}
+def runs():
+    return {seed: run_snippet("gradient_descent", seed) for seed in SEEDS}
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -4,7 +4,7 @@ import re
 import pytest
 import torch
 
-from conftest import run_snippet
+from conftest import numbers, run_snippet
 
 SEEDS = range(6)
 
@@ -12,10 +12,6 @@ SEEDS = range(6)
 @pytest.fixture(scope="module")
 def runs():
     return {seed: run_snippet("loss", seed) for seed in SEEDS}
-
-
-def numbers(text, name):
-    return [float(v) for v in re.findall(rf"{name} (-?[0-9.]+)", text)]
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from conftest import run_snippet
+from conftest import numbers, run_snippet
 
 SEEDS = range(3)
 
@@ -21,10 +21,6 @@ def page(runs):
     """The run the page shows (seed 0)."""
     return runs[0]
 
-
-def numbers(text, label):
-    """The floats printed after `label` (e.g. 'loss '), in order."""
-    return [float(x) for x in re.findall(re.escape(label) + r"\s*([-+0-9.e]+|nan|inf)", text)]
 
 
 # 1. nn.Linear must match the data; LazyLinear infers in_features

@@ -1,5 +1,4 @@
 """The site as a whole: strict build, zh/en parity, code fences that cannot be skipped silently, offline."""
-import json
 import re
 
 import pytest
