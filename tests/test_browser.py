@@ -265,8 +265,12 @@ PLAY = ".sgd-playground"
 
 
 def set_learning_rate(page, lr):
-    page.eval_on_selector(f"{PLAY} input[name=lr]", """(input, lr) => {
-        input.value = Math.log10(lr); input.dispatchEvent(new Event('input', {bubbles: true})); }""", lr)
+    found = page.eval_on_selector(f"{PLAY} input[name=lr]", """(input, lr) => {
+        const i = JSON.parse(input.dataset.rates).indexOf(lr);
+        if (i >= 0) { input.value = i; input.dispatchEvent(new Event('input', {bubbles: true})); }
+        return i >= 0; }""", lr)
+    assert found, f"the playground offers no learning rate {lr}"
+    assert page.eval_on_selector(f"{PLAY} output", "o => o.textContent") == str(lr).removesuffix(".0")
 
 
 def run_to_end(page):
@@ -312,7 +316,7 @@ def test_playground_on_a_phone_screen_and_by_keyboard(base_url, browser):
     assert width <= 375, "the widget fits a phone-width screen"
     t.page.focus(f"{PLAY} input[name=lr]")
     t.page.keyboard.press("ArrowRight")  # the slider moves from the keyboard and the run resets
-    assert t.page.eval_on_selector(f"{PLAY} output", "o => o.textContent") != "0.030"
+    assert t.page.eval_on_selector(f"{PLAY} output", "o => o.textContent") == "0.05"
     ARTIFACTS.mkdir(exist_ok=True)
     t.page.locator(PLAY).screenshot(path=str(ARTIFACTS / "playground-phone.png"))
     t.assert_clean("playground phone")

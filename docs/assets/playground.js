@@ -110,7 +110,10 @@
       const out = attrs.type === "range" ? el("output", { for: id(name), id: id(name + "-value") }, wrap) : null;
       return { input, out };
     }
-    const lr = control("lr", T.lr, { type: "range", min: -3, max: 0.5, step: 0.05, value: Math.log10(0.03) });
+    // Learning rates on a roughly logarithmic scale; it includes every rate the Python page scans.
+    const RATES = [0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 1.5, 2, 3];
+    const lr = control("lr", T.lr, { type: "range", min: 0, max: RATES.length - 1, step: 1,
+                                     value: RATES.indexOf(0.03), "data-rates": JSON.stringify(RATES) });
     const batch = control("batch", T.batch, { type: "number", min: 1, max: 5000, step: 1, value: 10 });
     const epochs = control("epochs", T.epochs, { type: "number", min: 1, max: 50, step: 1, value: 3 });
     const nIn = control("n", T.n, { type: "number", min: 10, max: 5000, step: 10, value: 1000 });
@@ -130,7 +133,7 @@
     const pathSvg = el("svg", { viewBox: "0 0 320 220", class: "sgd-path", role: "img", "aria-label": T.path }, plots, true);
 
     let state;
-    const lrValue = () => Math.pow(10, parseFloat(lr.input.value));
+    const lrValue = () => RATES[Number(lr.input.value)];
     const intOf = (c, lo, hi) => Math.min(hi, Math.max(lo, Math.round(Number(c.input.value) || lo)));
 
     function reset() {
@@ -140,7 +143,8 @@
       const w = [0.01 * random.normal(), 0.01 * random.normal()];
       state = { random, data, w, b: 0, epoch: 0, steps: 0, order: [], pos: 0, diverged: false,
                 ls: leastSquares(data), losses: [meanLoss(data, w, 0)], path: [[w[0], w[1]]] };
-      lr.out.textContent = lrValue().toPrecision(2);
+      lr.out.textContent = String(lrValue());
+      lr.input.setAttribute("aria-valuetext", String(lrValue()));
       status.textContent = T.ready;
       draw();
     }
@@ -227,6 +231,10 @@
 
     function drawPath(s) {
       axes(pathSvg, "w₁ →   w₂ ↑");
+      const clipId = id("clip");
+      const defs = el("defs", {}, pathSvg, true);
+      el("rect", { x: 40, y: 10, width: 270, height: 180 }, el("clipPath", { id: clipId }, defs, true), true);
+      const plot = el("g", { "clip-path": `url(#${clipId})` }, pathSvg, true);
       const [w1c, w2c] = s.ls.w, span = 4;  // the view: ±span around the least-squares solution
       const x = (v) => 40 + 270 * (v - (w1c - span)) / (2 * span);
       const y = (v) => 190 - 180 * (v - (w2c - span)) / (2 * span);
@@ -240,13 +248,13 @@
           const th = 2 * Math.PI * t / 64, u = Math.sqrt(2 * level / l1) * Math.cos(th), v = Math.sqrt(2 * level / l2) * Math.sin(th);
           pts.push(`${x(w1c + u * Math.cos(angle) - v * Math.sin(angle)).toFixed(1)},${y(w2c + u * Math.sin(angle) + v * Math.cos(angle)).toFixed(1)}`);
         }
-        el("polyline", { points: pts.join(" "), class: "sgd-contour" }, pathSvg, true);
+        el("polyline", { points: pts.join(" "), class: "sgd-contour" }, plot, true);
       }
       const clip = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
       const pts = s.path.filter(([p, q]) => Number.isFinite(p) && Number.isFinite(q))
         .map(([p, q]) => `${clip(x(p), 40, 310).toFixed(1)},${clip(y(q), 10, 190).toFixed(1)}`);
-      el("polyline", { points: pts.join(" "), class: "sgd-trace" }, pathSvg, true);
-      el("circle", { cx: x(TRUE_W[0]), cy: y(TRUE_W[1]), r: 3, class: "sgd-target" }, pathSvg, true);
+      el("polyline", { points: pts.join(" "), class: "sgd-trace" }, plot, true);
+      el("circle", { cx: x(TRUE_W[0]), cy: y(TRUE_W[1]), r: 3, class: "sgd-target" }, plot, true);
     }
 
     stepBtn.addEventListener("click", () => { stop(); step(); draw(); });
