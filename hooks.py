@@ -8,7 +8,8 @@
    Results are cached by the hash of the code, so a warm build runs nothing; LINREG_FRESH=1 forces
    a fresh run (the tests' strict build uses it).
 3. on_files (after mkdocs-static-i18n): add the KaTeX files to the site under assets/katex/.
-4. on_post_page / on_post_template: two fixes for mkdocs-static-i18n + Material (see each).
+4. on_page_context / on_post_page / on_post_template: fixes for mkdocs-static-i18n + Material and
+   mkdocs-jupyter (see each); on_post_build: a leaner search index.
 
 `python hooks.py snippets/x.py OUT_DIR` runs one snippet the way the build does.
 """
@@ -369,6 +370,19 @@ def on_post_page(output, page, config):
     button = (f'<a href="{Path(page.file.src_uri).name}" download class="md-content__button md-icon" '
               f'title="{title}" aria-label="{title}">{DOWNLOAD_ICON}</a>')
     return output.replace(ARTICLE, ARTICLE + button, 1)
+
+
+@event_priority(-200)  # after mkdocs-static-i18n has merged the languages' search indexes
+def on_post_build(config):
+    # Every page loads the search index, so keep it lean: notebook pages repeat the practice pages'
+    # text (and would show up twice in results), and code blocks are half of the text.
+    index = Path(config.site_dir) / "search" / "search_index.json"
+    if not index.is_file():
+        return
+    data = json.loads(index.read_text(encoding="utf-8"))
+    data["docs"] = [dict(doc, text=re.sub(r"<pre>.*?</pre>", " ", doc["text"], flags=re.S))
+                    for doc in data["docs"] if "notebooks/" not in doc["location"]]
+    index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def on_post_template(output, template_name, config):
