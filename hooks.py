@@ -38,6 +38,7 @@ CACHE = ROOT / ".cache" / "snippets"
 FIGURES = ROOT / "docs" / "assets" / "figures"
 KATEX = ROOT / "node_modules" / "katex"
 NOTEBOOKS = ["scratch", "concise", "comparison"]  # code pages that are also executed notebooks: docs/<lang>/notebooks/<page>.ipynb
+BENCHMARKS = {"scale"}  # snippets whose output is timings: run alone (see run_everything)
 LANGS = ["zh", "en"]
 MARKER = re.compile(r"^# --8<-- \[(start|end):(\w+)\]\s*$")
 # A fenced block in a page (indented ones too) and a snippet include line inside it.
@@ -149,9 +150,11 @@ def run_everything() -> None:
     fresh = os.environ.get("LINREG_FRESH") == "1"
     snippets = page_snippets()
     jobs = [lambda p=p: execute_notebook(p, fresh) for p in NOTEBOOKS]
-    jobs += [lambda p=p: build_snippet(p, fresh) for p in snippets]
+    jobs += [lambda p=p: build_snippet(p, fresh) for p in snippets if p.stem not in BENCHMARKS]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         errors = [e for e in pool.map(lambda job: job(), jobs) if e]
+    # Benchmarks run after everything else, alone, so that no other job skews their timings.
+    errors += [e for p in snippets if p.stem in BENCHMARKS if (e := build_snippet(p, fresh))]
     if errors:
         raise SystemExit("\n".join(errors))  # aborts the build with the traceback
     write_notebooks()

@@ -14,6 +14,8 @@ import pytest
 
 from conftest import ROOT
 
+pytestmark = pytest.mark.xdist_group("site")  # one worker builds the site for all of these
+
 CHROMIUM = "/usr/bin/chromium"
 MOUNT = "/linreg/"  # the sub-path the site is served under, like https://<user>.github.io/linreg/
 ARTIFACTS = ROOT / "test-artifacts"
@@ -247,11 +249,11 @@ def test_code_blocks_have_a_copy_button(base_url, tab):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_screenshots_for_people(base_url, browser, lang):
-    """Home and one theory page per language, saved for a person to look at (test-artifacts/)."""
+    """Home and a theory page per language, saved for a person to look at (test-artifacts/)."""
     ARTIFACTS.mkdir(exist_ok=True)
     t = Watched(browser, base_url, viewport={"width": 1280, "height": 900})
     prefix = "en/" if lang == "en" else ""
-    for name, path in [("home", ""), ("scratch", "scratch/")]:
+    for name, path in [("home", ""), ("theory", "gradient_descent/")]:
         t.goto(base_url + prefix + path)
         shot = ARTIFACTS / f"{lang}-{name}.png"
         t.page.screenshot(path=str(shot), full_page=False)
@@ -299,6 +301,8 @@ def test_playground_trains_like_the_python_snippet(site, base_url, tab, lang):
     result = run_to_end(tab.page)
     assert result["diverged"] == "false" and float(result["maxError"]) < 2e-3, result
     assert int(result["steps"]) == 300  # 3 epochs of 1000 examples in batches of 10
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.page.locator(PLAY).screenshot(path=str(ARTIFACTS / f"playground-{lang}.png"))
     # A learning rate that diverges in the Python snippet diverges here, with a message, not NaN.
     ns, _ = run_snippet("minibatch_sgd")
     divergent = min(ns["diverging"])

@@ -12,6 +12,8 @@ import pytest
 
 from conftest import ROOT, hooks
 
+pytestmark = pytest.mark.xdist_group("site")  # one worker builds the site for all of these
+
 
 @pytest.mark.parametrize("snippet", hooks.page_snippets(), ids=lambda p: p.name)
 def test_ran_in_its_own_process_during_the_build(site, snippet):
