@@ -308,6 +308,10 @@ def katex_files(config) -> list:
 
 def on_config(config):
     ensure_katex()
+    # mkdocs-jupyter evicts the render cache entries its current build did not use, and i18n runs one
+    # build per language, so each language would evict the other's: give each language its own folder.
+    language = config.plugins["i18n"].current_language or LANGS[0]
+    config.plugins["mkdocs-jupyter"].config["cache_dir"] = f".cache/mkdocs-jupyter/{language}"
 
 
 def on_pre_build(config):
