@@ -14,7 +14,6 @@ import pytest
 
 from conftest import ROOT
 
-pytestmark = pytest.mark.xdist_group("site")  # one worker builds the site for all of these
 
 CHROMIUM = "/usr/bin/chromium"
 MOUNT = "/linreg/"  # the sub-path the site is served under, like https://<user>.github.io/linreg/

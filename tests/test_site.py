@@ -5,7 +5,6 @@ import pytest
 
 from conftest import DOCS, LANGS, ROOT, hooks
 
-pytestmark = pytest.mark.xdist_group("site")  # one worker builds the site for all of these
 
 FENCE, INCLUDE = hooks.FENCE, hooks.INCLUDE
 

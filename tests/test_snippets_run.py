@@ -12,7 +12,6 @@ import pytest
 
 from conftest import ROOT, hooks
 
-pytestmark = pytest.mark.xdist_group("site")  # one worker builds the site for all of these
 
 
 @pytest.mark.parametrize("snippet", hooks.page_snippets(), ids=lambda p: p.name)
