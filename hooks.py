@@ -23,7 +23,6 @@ import io
 import json
 import os
 import re
-import runpy
 import shutil
 import subprocess
 import sys
@@ -146,7 +145,7 @@ def copy_if_changed(source: Path, target: Path) -> None:
 
 
 def run_everything() -> None:
-    """Run the snippets and execute the notebooks (cached), in parallel, longest first."""
+    """Run the snippets and execute the notebooks (cached), two at a time; benchmarks last, alone."""
     fresh = os.environ.get("LINREG_FRESH") == "1"
     snippets = page_snippets()
     jobs = [lambda p=p: execute_notebook(p, fresh) for p in NOTEBOOKS]
@@ -215,14 +214,19 @@ def page_notebook(lang: str, page: str) -> dict:
     return page_to_notebook((ROOT / "docs" / lang / f"{page}.md").read_text(encoding="utf-8"))
 
 
+def code_cells(notebook: dict) -> list[dict]:
+    return [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
 def code_of(notebook: dict) -> list[str]:
-    return [cell["source"] for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    return [cell["source"] for cell in code_cells(notebook)]
 
 
 def execute_notebook(page: str, fresh: bool) -> str | None:
     """Execute the page's notebook in a Jupyter kernel into NOTEBOOK_CACHE/<page>.ipynb unless cached;
     return an error or None. Both languages have the same code cells, so it runs once for both."""
-    code = code_of(page_notebook(LANGS[0], page))
+    notebook = page_notebook(LANGS[0], page)
+    code = code_of(notebook)
     for lang in LANGS[1:]:
         if code_of(page_notebook(lang, page)) != code:
             return f"{page}: the {LANGS[0]} and {lang} pages do not have the same code"
@@ -233,7 +237,7 @@ def execute_notebook(page: str, fresh: bool) -> str | None:
         return None
     NOTEBOOK_CACHE.mkdir(parents=True, exist_ok=True)
     source = NOTEBOOK_CACHE / f"{page}.source.ipynb"
-    source.write_text(json.dumps(page_notebook(LANGS[0], page)), encoding="utf-8")
+    source.write_text(json.dumps(notebook), encoding="utf-8")
     # A failing cell fails the run (nbconvert's default: errors are not allowed).
     run = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
                           "--ExecutePreprocessor.timeout=600", "--output", out.name, str(source)],
@@ -251,10 +255,9 @@ def write_notebooks() -> None:
     (git-ignored; rewritten only on change, so that `mkdocs serve` does not loop)."""
     for page in NOTEBOOKS:
         executed = json.loads((NOTEBOOK_CACHE / f"{page}.ipynb").read_text(encoding="utf-8"))
-        runs = [c for c in executed["cells"] if c["cell_type"] == "code"]
         for lang in LANGS:
             notebook = page_notebook(lang, page)
-            for cell, run in zip((c for c in notebook["cells"] if c["cell_type"] == "code"), runs):
+            for cell, run in zip(code_cells(notebook), code_cells(executed)):
                 cell["outputs"], cell["execution_count"] = run["outputs"], run["execution_count"]
             text = json.dumps(notebook, ensure_ascii=False, indent=1) + "\n"
             target = ROOT / "docs" / lang / "notebooks" / f"{page}.ipynb"
@@ -335,7 +338,9 @@ def on_page_context(context, page, config, nav):
     # page keeps absolute links (/ and /en/, broken under a sub-path) and notebook pages have no
     # counterpart. Root-relative URLs here come out relative in the page.
     # (i18n sets config.extra.alternate as an attribute, which is what the template reads.)
-    path = page.url.removeprefix("en/")
+    path = page.url
+    for lang in LANGS[1:]:
+        path = path.removeprefix(f"{lang}/")
     for alternate in getattr(config.extra, "alternate", None) or []:
         alternate["link"] = path if alternate["lang"] == LANGS[0] else f"{alternate['lang']}/{path}"
     return context
@@ -396,7 +401,7 @@ def on_post_template(output, template_name, config):
     # mkdocs-static-i18n renders 404.html once per language into the same site/404.html; static
     # hosts serve only that one file, so keep the default (Chinese) language's page.
     existing = Path(config.site_dir) / template_name
-    if template_name == "404.html" and config.theme["language"] != "zh" and existing.is_file():
+    if template_name == "404.html" and config.theme["language"] != LANGS[0] and existing.is_file():
         return existing.read_text(encoding="utf-8")
     return output
 

@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT))
 import hooks  # noqa: E402  (the build's own snippet runner, so tests and pages agree)
 
 DOCS = ROOT / "docs"
-LANGS = ("zh", "en")
+LANGS = hooks.LANGS
 
 
 def run_snippet(name, *argv):
