@@ -10,15 +10,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import hooks  # noqa: E402  (the build's own snippet runner, so tests and pages agree)
+from linreg_build import layout, runner, sections  # noqa: E402  (the build's own code: tests and pages agree)
 
-DOCS = ROOT / "docs"
-LANGS = hooks.LANGS
+DOCS = layout.DOCS
+LANGS = layout.LANGS
 
 
 def run_snippet(name, *argv):
     """Run snippets/<name>.py in this process; return (namespace, stdout per section)."""
-    return hooks.run_sections(hooks.SNIPPETS / f"{name}.py", [str(a) for a in argv])
+    return sections.run_sections(layout.SNIPPETS / f"{name}.py", [str(a) for a in argv])
 
 
 def numbers(text, label):
@@ -40,12 +40,24 @@ def figures_to_tmp(tmp_path_factory):
         os.environ["LINREG_FIGURES"] = old
 
 
+def build_site(out, cwd=ROOT, **env):
+    """`mkdocs build --strict` into `out`; returns the completed process (stdout and stderr merged)."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **env}
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+                          cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    """The site built from scratch with --strict into a temporary folder (snippets re-run)."""
+    """The site built with --strict into a temporary folder. Snippets and notebooks run unless the
+    cache holds a run of exactly this code in this environment (LINREG_FRESH=1 runs them all)."""
     out = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "LINREG_FRESH": "1", "NO_MKDOCS_2_WARNING": "1"}
-    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-                           cwd=ROOT, env=env, capture_output=True, text=True)
-    assert build.returncode == 0, build.stdout + build.stderr
+    build = build_site(out)
+    assert build.returncode == 0, build.stdout
     return out
+
+
+@pytest.fixture(scope="session")
+def runs(site):
+    """What the build showed: each snippet's run (outputs per section, figures)."""
+    return runner.snapshot()

@@ -3,10 +3,8 @@ import re
 
 import pytest
 
-from conftest import DOCS, LANGS, ROOT, hooks
-
-
-FENCE, INCLUDE = hooks.FENCE, hooks.INCLUDE
+from conftest import DOCS, LANGS, ROOT, layout
+from linreg_build.includes import FENCE, INCLUDE
 
 
 def pages(lang):
@@ -67,19 +65,19 @@ def test_every_include_names_an_existing_section(lang, name, text):
             snippet, section = target[:-4].split("/")
             target = f"{snippet}.py:{section}"
         file, _, section = target.partition(":")
-        source = (hooks.SNIPPETS / file).read_text(encoding="utf-8")
+        source = (layout.SNIPPETS / file).read_text(encoding="utf-8")
         assert section, f"{lang}/{name}: include a named section, not all of {file}"
         assert f"# --8<-- [start:{section}]" in source, f"{lang}/{name}: no section {target}"
 
 
-def test_output_includes_are_real_snippet_output(site):
-    """Every output block on the built pages is the text the snippet printed in that section."""
+def test_output_includes_are_real_snippet_output(runs):
+    """Every output block a page includes is text its section printed in the build's run."""
     for lang in LANGS:
         for name, text in pages(lang).items():
             for target in INCLUDE.findall(text):
                 if target.endswith(".txt"):
-                    printed = (hooks.CACHE / target).read_text(encoding="utf-8")
-                    assert printed.strip(), f"{target} printed nothing"
+                    snippet, section = target[:-4].split("/")
+                    assert runs[snippet]["outputs"].get(section, "").strip(), f"{target} printed nothing"
 
 
 def test_built_pages_load_nothing_from_other_hosts(site):
@@ -120,14 +118,15 @@ def test_internal_links_resolve(site):
     assert checked > 100 and not broken, broken[:10]
 
 
-@pytest.mark.parametrize("page", hooks.NOTEBOOKS)
-def test_notebooks_are_built_and_executed_in_both_languages(site, page):
+@pytest.mark.parametrize("page", layout.notebook_pages())
+def test_notebooks_are_built_and_executed_in_both_languages(site, runs, page):
     """Each code page is also an executed notebook at notebooks/<page>/ and en/notebooks/<page>/,
     with its .ipynb beside it for download, and it printed what the page shows."""
     import nbformat
 
     outputs = [t for t in INCLUDE.findall(pages("zh")[f"{page}.md"]) if t.endswith(".txt")]
-    last_output = (hooks.CACHE / outputs[-1]).read_text(encoding="utf-8").strip().splitlines()[-1]
+    snippet, section = outputs[-1][:-4].split("/")
+    last_output = runs[snippet]["outputs"][section].strip().splitlines()[-1]
     for prefix, lang in (("", "zh"), ("en/", "en")):
         folder = site / prefix / "notebooks" / page
         html = (folder / "index.html").read_text(encoding="utf-8")

@@ -1,0 +1,115 @@
+"""The MkDocs events of the site (mkdocs.yml: `hooks: [linreg_build/hooks.py]`). Thin: each calls
+the module that does the work. mkdocs-static-i18n runs the whole build once per language, in this
+process, the default language first; so everything here is safe to repeat, and the expensive part
+(running snippets and notebooks) happens once, at the start of the first language's build.
+"""
+from __future__ import annotations
+
+import base64
+import logging
+import sys
+from pathlib import Path
+
+# MkDocs loads this file by path, not as part of its package: make the package importable (under
+# `mkdocs` as well as `python -m mkdocs`, which differ in what sys.path holds).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from jinja2 import FileSystemBytecodeCache  # noqa: E402
+from mkdocs.plugins import event_priority  # noqa: E402
+from mkdocs.structure.files import File  # noqa: E402
+
+from linreg_build import (i18n_fixes, includes, katex, notebooks, page_cache, reading_time,  # noqa: E402
+                          runner, search)
+from linreg_build.layout import CACHE as CACHE_DIR, LANGS, notebook_pages  # noqa: E402
+
+log = logging.getLogger("mkdocs.plugins.linreg")
+# mkdocs-jupyter reports every cache hit and copy at INFO: keep the build's progress readable.
+logging.getLogger("mkdocs.plugins.mkdocs_jupyter").setLevel(logging.WARNING)
+
+
+class Build:
+    """What one build (all its languages) shows: read once, at the start of the first language."""
+    runs: dict[str, dict] = {}                   # snippet -> its run (outputs, figures)
+    notebooks: dict[str, dict[str, Path]] = {}   # language -> page -> executed notebook
+    fingerprint: dict[str, bytes] = {}           # language -> what page rendering depends on
+
+
+def on_config(config):
+    katex.ensure_installed()
+    # mkdocs-jupyter evicts the render cache entries its current build did not use, and i18n runs one
+    # build per language, so each language would evict the other's: give each language its own folder.
+    lang = i18n_fixes.current_language(config)
+    config.plugins["mkdocs-jupyter"].config["cache_dir"] = f".cache/mkdocs-jupyter/{lang}"
+
+
+def on_env(env, config, files):
+    # Material's ~85 templates are compiled again in every build (a new Jinja environment each
+    # time); keep the compiled code between builds and processes. Jinja checks each template's mtime.
+    env.bytecode_cache = FileSystemBytecodeCache(str(CACHE_DIR / "jinja"))
+    return env
+
+
+def on_pre_build(config):
+    lang = i18n_fixes.current_language(config)
+    if lang == LANGS[0]:  # a new build starts (a rebuild under `mkdocs serve` too)
+        pages = notebook_pages()
+        jobs = {f"notebook {p}": notebooks.execute_job(p, runner.ran_here) for p in pages
+                if not notebooks.is_current(p, runner.is_fresh(), runner.ran_here)}
+        runner.run_everything(jobs)
+        Build.runs = runner.snapshot()
+        Build.notebooks = {lang: {p: notebooks.write_language_notebook(p, lang, config.site_url or "")
+                                  for p in pages} for lang in LANGS}
+    search.install(config.plugins["material/search"], lang)
+
+
+@event_priority(-200)  # after mkdocs-static-i18n (-100) has made the file list of this language
+def on_files(files, config):
+    lang = i18n_fixes.current_language(config)
+    generated = katex.files(config) + notebooks.files(config, lang, Build.notebooks[lang])
+    for run in Build.runs.values():
+        generated += [File.generated(config, f"assets/figures/{name}.png", content=base64.b64decode(png))
+                      for name, png in run["figures"].items()]
+    for file in generated:
+        if files.get_file_from_path(file.src_uri) is None:
+            files.append(file)
+    Build.fingerprint[lang] = page_cache.site_fingerprint(files)
+    return files
+
+
+@event_priority(-100)  # last: other plugins see the page as written
+def on_page_markdown(markdown, page, config, files):
+    if page.file.src_uri.endswith(".ipynb"):
+        return markdown  # mkdocs-jupyter renders those itself
+    lang = i18n_fixes.current_language(config)
+    missing: list[str] = []
+
+    def expand(text: str) -> str:
+        return includes.expand(text, lang, Build.runs, page.file.src_uri, missing)
+    markdown = reading_time.fill(expand(markdown), lang, lambda text: includes.expand(
+        text, lang, Build.runs, page.file.src_uri, []))
+    if missing:
+        log.info(f"{page.file.src_uri}: {len(missing)} code comments not translated yet "
+                 "(python -m linreg_build.comments update, then fill in the .po files)")
+    page_cache.install(page, Build.fingerprint[lang], lang)
+    return markdown
+
+
+@event_priority(-100)  # after mkdocs-static-i18n has set the language menu for this page
+def on_page_context(context, page, config, nav):
+    i18n_fixes.fix_language_menu(page, config)
+    return context
+
+
+def on_post_page(output, page, config):
+    output = i18n_fixes.drop_head_alternates(output)
+    if page.file.src_uri.endswith(".ipynb"):
+        output = notebooks.fix_html(output, page, i18n_fixes.current_language(config))
+    return output
+
+
+def on_post_template(output, template_name, config):
+    return i18n_fixes.keep_default_404(output, template_name, config)
+
+
+def on_post_build(config):
+    search.save(i18n_fixes.current_language(config))

@@ -1,0 +1,54 @@
+"""A page's --8<-- includes, expanded for the page's language.
+
+    --8<-- "scratch.py:train"    the code of section `train` of snippets/scratch.py, its comments in
+                                 the page's language (comments.py)
+    --8<-- "scratch/train.txt"   what that section printed, from the build's snapshot of runs (runner.py)
+
+An include is a line of its own, usually inside a fence; its indentation is kept (admonitions).
+The same expansion feeds the pages, the notebooks and the tests.
+"""
+from __future__ import annotations
+
+import re
+
+from . import comments
+from .sections import section_code
+
+INCLUDE_LINE = re.compile(r'^(?P<indent>[ \t]*)--8<--\s+"(?P<target>[^"]+)"[ \t]*$', re.M)
+INCLUDE = re.compile(r'--8<--\s+"([^"]+)"')
+# A fenced block (indented ones too), as Python-Markdown's superfences reads it.
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})(?P<info>[^\n`]*)\n(?P<body>.*?)"
+                   r"^(?P=indent)(?P=ticks)[ \t]*$", re.M | re.S)
+
+
+class IncludeError(Exception):
+    pass
+
+
+def code_of(target: str, lang: str, missing: list[str] | None = None) -> str:
+    """The code of 'file.py:section' with its comments in `lang`."""
+    stem = target.partition(":")[0].removesuffix(".py")
+    lookup = comments.translator(lang, stem, [] if missing is None else missing)
+    return comments.translate(section_code(target), lookup)
+
+
+def output_of(target: str, runs: dict[str, dict]) -> str:
+    """What 'snippet/section.txt' printed in the snapshot `runs`."""
+    snippet, _, section = target.removesuffix(".txt").partition("/")
+    try:
+        return runs[snippet]["outputs"][section].rstrip("\n")
+    except KeyError:
+        raise IncludeError(f"no output {target}: snippets/{snippet}.py has no section '{section}' "
+                           "that printed something") from None
+
+
+def expand(markdown: str, lang: str, runs: dict[str, dict], where: str, missing: list[str]) -> str:
+    """Replace every include line of a page; untranslated comments are collected in `missing`."""
+    def replace(m: re.Match) -> str:
+        target = m["target"]
+        try:
+            text = output_of(target, runs) if target.endswith(".txt") else code_of(target, lang, missing)
+        except (KeyError, FileNotFoundError) as error:
+            raise IncludeError(f"{where}: include {target!r}: {error}") from None
+        return "\n".join(m["indent"] + line if line else line for line in text.split("\n"))
+    return INCLUDE_LINE.sub(replace, markdown)

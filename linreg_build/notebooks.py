@@ -1,0 +1,248 @@
+"""The practice pages as executed Jupyter notebooks, rendered by mkdocs-jupyter.
+
+Which pages: the `notebooks/<page>.ipynb` entries of the nav (layout.notebook_pages). For each:
+1. the page becomes a notebook (`page_notebook`): prose cells in the page's language, code cells from
+   the same includes (comments in that language), no output blocks or images (running makes them);
+2. the code is executed once for every language, in a Jupyter kernel in a process of its own, and its
+   outputs are cached by the hash of the code (.cache/notebooks/<page>.json);
+3. each language's notebook, with those outputs, is written under .cache/notebooks/ (never into
+   docs/) and enters the build as a generated page (`files`), with the .ipynb offered for download;
+4. `fix_html` adapts mkdocs-jupyter's HTML to the site (no CDN scripts, alt texts, download button).
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import comments
+from .includes import FENCE, INCLUDE, code_of
+from .layout import CACHE, DOCS, LANGS, ROOT
+from .runner import write_atomically
+
+NOTEBOOKS = CACHE / "notebooks"
+SUFFIX = {"zh": "（笔记本）", "en": " (notebook)"}  # the notebook's title, so the nav tells it from the page
+ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?:\?\?\?\+?|!!!) \w+(?: "(?P<title>[^"]*)")?[ \t]*\n'
+                        r'(?P<body>(?:(?P=indent)    .*\n|[ \t]*\n)*)', re.M)
+LINK = re.compile(r"\[([^\]]+)\]\((?!https?:)([\w/]+)\.md(#[\w-]+)?\)")
+
+
+def notebook_prose(text: str, lang: str, site_url: str) -> str:
+    """Page Markdown as notebook Markdown: no figures (the plotting cells draw them), no attribute
+    lists, site links absolute from the published address (or plain text without one)."""
+    text = re.sub(r"^!\[.*$", "", text, flags=re.M)
+    text = re.sub(r"[ \t]*\{[ \t]*[#.][^}\n]*\}[ \t]*$", "", text, flags=re.M)
+    prefix = "" if lang == LANGS[0] else f"{lang}/"
+
+    def link(m: re.Match) -> str:
+        if not site_url:
+            return m[1]
+        page = "" if m[2] == "index" else f"{m[2]}/"
+        return f"[{m[1]}]({site_url.rstrip('/')}/{prefix}{page}{m[3] or ''})"
+    return LINK.sub(link, text)
+
+
+def unfold(markdown: str) -> str:
+    """Admonitions (`??? note "title"` + indented body) as a bold title and the body, dedented."""
+    def replace(m: re.Match) -> str:
+        body = re.sub(rf"^{m['indent']}    ", m["indent"], m["body"], flags=re.M)
+        title = f"{m['indent']}**{m['title']}**\n\n" if m["title"] else ""
+        return title + body
+    return ADMONITION.sub(replace, markdown)
+
+
+def page_notebook(lang: str, page: str, site_url: str = "") -> dict:
+    """The page as a notebook: prose cells, and a code cell per code fence (its includes joined)."""
+    markdown = unfold((DOCS / lang / f"{page}.md").read_text(encoding="utf-8"))
+    cells: list[dict] = []
+    alts = re.findall(r"^[ \t]*!\[([^\]]*)\]", markdown, re.M)  # for the figures the cells draw
+
+    def add(kind: str, text: str) -> None:
+        text = text.strip("\n")
+        if kind == "markdown":
+            text = notebook_prose(text, lang, site_url).strip("\n")
+            if not cells:  # the page's title: say it is the notebook
+                text = re.sub(r"^# (.*)$", lambda m: f"# {m[1]}{SUFFIX[lang]}", text, count=1, flags=re.M)
+        if text.strip():
+            cell = {"cell_type": kind, "id": f"cell-{len(cells)}", "metadata": {}, "source": text}
+            if kind == "code":
+                cell.update(execution_count=None, outputs=[])
+            cells.append(cell)
+
+    position = 0
+    for fence in FENCE.finditer(markdown):
+        targets = INCLUDE.findall(fence["body"])
+        language = fence["info"].split()[0] if fence["info"].strip() else ""
+        add("markdown", markdown[position:fence.start()])
+        if targets and language == "python":
+            add("code", "\n\n".join(code_of(t, lang) for t in targets))
+        elif language == "python":
+            add("code", re.sub(rf"^{fence['indent']}", "", fence["body"], flags=re.M))
+        elif not targets:
+            add("markdown", fence.group(0))  # console commands and the like stay as text
+        position = fence.end()
+    add("markdown", markdown[position:])
+    return {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                         "language_info": {"name": "python"}, "figure_alts": alts}}
+
+
+def code_cells(notebook: dict) -> list[dict]:
+    return [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
+def execution_key(page: str) -> str:
+    code = [cell["source"] for cell in code_cells(page_notebook(comments.SOURCE_LANG, page))]
+    digest = hashlib.sha256(json.dumps(code).encode() + sys.version.encode())
+    digest.update((ROOT / "requirements.txt").read_bytes())
+    return digest.hexdigest()
+
+
+def check_same_code(page: str) -> None:
+    """Every language's notebook must run the same code (comments aside), so one execution serves all."""
+    code = [comments.strip(c["source"]) for c in code_cells(page_notebook(LANGS[0], page))]
+    for lang in LANGS[1:]:
+        if [comments.strip(c["source"]) for c in code_cells(page_notebook(lang, page))] != code:
+            raise SystemExit(f"notebook {page}: the {LANGS[0]} and {lang} pages do not show the same code")
+
+
+def _execute_in_child(page: str, out: str) -> None:
+    """In a process of its own: run the notebook in a Jupyter kernel; write its outputs (or error)."""
+    import nbformat
+    from jupyter_client import KernelManager
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    os.environ["PYTHONHASHSEED"] = "0"
+    notebook = nbformat.from_dict(page_notebook(comments.SOURCE_LANG, page))
+    with tempfile.TemporaryDirectory() as cwd:
+        # ast_node_interactivity=none: a cell shows what it prints and draws, not the value of its
+        # last line (which after a plot would be a stray `Text(0, 0.5, '$y$')`).
+        # (ipc: the kernel talks over local sockets; over TCP it warns that traffic is unencrypted)
+        kernel = KernelManager(kernel_name="python3", transport="ipc")
+        client = NotebookClient(notebook, km=kernel, timeout=600, resources={"metadata": {"path": cwd}},
+                                extra_arguments=["--InteractiveShell.ast_node_interactivity=none"])
+        try:
+            client.execute()
+        except CellExecutionError as error:
+            write_atomically(Path(out), json.dumps({"error": f"notebook {page} failed:\n{error}"[-4000:]}))
+            return
+    cells = [{"outputs": c["outputs"], "execution_count": c["execution_count"]}
+             for c in code_cells(notebook)]
+    write_atomically(Path(out), json.dumps({"key": execution_key(page), "cells": cells}))
+
+
+def execution_file(page: str) -> Path:
+    return NOTEBOOKS / f"{page}.json"
+
+
+def is_current(page: str, fresh: bool, ran_here: set[str]) -> bool:
+    key = execution_key(page)
+    if key in ran_here:
+        return True
+    try:
+        return not fresh and json.loads(execution_file(page).read_text(encoding="utf-8"))["key"] == key
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def execute_job(page: str, ran_here: set[str]):
+    """A runner job: execute the page's notebook into its cache file; return an error or None."""
+    from .runner import forkserver
+
+    def run() -> str | None:
+        check_same_code(page)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "run.json"
+            process = forkserver().Process(target=_execute_in_child, args=(page, str(out)))
+            process.start()
+            process.join()
+            if not out.is_file():
+                return f"notebook {page} died (exit code {process.exitcode}) before reporting"
+            record = json.loads(out.read_text(encoding="utf-8"))
+        if "error" in record:
+            return record["error"]
+        write_atomically(execution_file(page), json.dumps(record))
+        ran_here.add(record["key"])
+        return None
+    return run
+
+
+def write_language_notebook(page: str, lang: str, site_url: str) -> Path:
+    """The page's notebook in `lang` with the cached outputs, in a folder named by its content, so
+    that a build that started with one version keeps reading that version (other builds may write
+    a newer one meanwhile). Folders older than ten minutes are pruned."""
+    executed = json.loads(execution_file(page).read_text(encoding="utf-8"))["cells"]
+    notebook = page_notebook(lang, page, site_url)
+    for cell, run in zip(code_cells(notebook), executed):
+        cell["outputs"], cell["execution_count"] = run["outputs"], run["execution_count"]
+    text = json.dumps(notebook, ensure_ascii=False, indent=1) + "\n"
+    folder = NOTEBOOKS / lang / page
+    target = folder / hashlib.sha256(text.encode()).hexdigest()[:16] / f"{page}.ipynb"
+    if not target.is_file():
+        write_atomically(target, text)
+    for old in folder.iterdir():
+        if old != target.parent and time.time() - old.stat().st_mtime > 600:
+            for f in old.iterdir():
+                f.unlink()
+            old.rmdir()
+    os.utime(target.parent)
+    return target
+
+
+# ---------------------------------------------------------------- in the build
+
+def files(config, lang: str, notebooks: dict[str, Path]) -> list:
+    """The notebooks of language `lang` as pages, where i18n would have put them (folder layout:
+    /notebooks/<page>/ for the default language, /<lang>/notebooks/<page>/ for the others)."""
+    from mkdocs.structure.files import File
+    from mkdocs_jupyter.plugin import NotebookFile
+
+    prefix = "" if lang == LANGS[0] else f"{lang}/"
+    pages = []
+    for page, path in notebooks.items():
+        file = File.generated(config, f"{lang}/notebooks/{page}.ipynb", abs_src_path=str(path))
+        wrapped = NotebookFile(file, use_directory_urls=True, site_dir=config.site_dir)
+        wrapped.abs_src_path = str(path)  # File computes it from src_dir, which a generated file lacks
+        wrapped.dest_path = f"{prefix}notebooks/{page}/index.html"
+        wrapped.abs_dest_path = os.path.normpath(os.path.join(config.site_dir, wrapped.dest_path))
+        wrapped.url = f"{prefix}notebooks/{page}/"
+        pages.append(wrapped)
+    return pages
+
+
+DOWNLOAD_ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
+                 '<path d="M5 20h14v-2H5m14-9h-4V3H9v6H5l7 7z"/></svg>')  # Material's "download" icon
+ARTICLE = '<article class="md-content__inner md-typeset">'
+NBCONVERT_ALT = 'alt="No description has been provided for this image"'
+NOTEBOOK_MATHJAX = re.compile(r'<!-- Load mathjax -->\s*<script src="[^"]*">\s*</script>\s*'
+                              r'<!-- MathJax configuration -->\s*<script type="text/x-mathjax-config">'
+                              r'.*?</script>', re.S)
+NOTEBOOK_MERMAID = re.compile(r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded", '
+                              r'async \(\) => \{\s*const diagrams = document\.querySelectorAll\("\.jp-Mermaid'
+                              r'.*?</script>', re.S)
+
+
+def fix_html(output: str, page, lang: str) -> str:
+    """mkdocs-jupyter's page, made to fit the site."""
+    # Its template loads MathJax from a CDN; the site renders math itself (katex.py).
+    output = NOTEBOOK_MATHJAX.sub("", output)
+    # It also imports Mermaid from a CDN when a notebook might have diagrams (ours have none).
+    output = NOTEBOOK_MERMAID.sub("", output)
+    # nbconvert gives figures an English placeholder alt text; use the page's own, in its language.
+    alts = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))["metadata"]["figure_alts"]
+    pieces = output.split(NBCONVERT_ALT)
+    if len(pieces) - 1 != len(alts):
+        raise SystemExit(f"{page.file.src_uri}: {len(pieces) - 1} figures but {len(alts)} alt texts")
+    output = pieces[0] + "".join(f'alt="{html.escape(alt)}"{rest}' for alt, rest in zip(alts, pieces[1:]))
+    # A download button for the .ipynb that mkdocs-jupyter copies beside the page (include_source).
+    title = {"zh": "下载笔记本 (.ipynb)", "en": "Download the notebook (.ipynb)"}[lang]
+    button = (f'<a href="{Path(page.file.abs_src_path).name}" download class="md-content__button md-icon" '
+              f'title="{title}" aria-label="{title}">{DOWNLOAD_ICON}</a>')
+    return output.replace(ARTICLE, ARTICLE + button, 1)
