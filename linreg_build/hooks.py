@@ -24,7 +24,8 @@ from linreg_build.layout import CACHE as CACHE_DIR, LANGS, notebook_pages  # noq
 
 log = logging.getLogger("mkdocs.plugins.linreg")
 # mkdocs-jupyter reports every cache hit and copy at INFO: keep the build's progress readable.
-logging.getLogger("mkdocs.plugins.mkdocs_jupyter").setLevel(logging.WARNING)
+for name in ("mkdocs.plugins.mkdocs_jupyter", "mkdocs.mkdocs-jupyter"):
+    logging.getLogger(name).setLevel(logging.WARNING)
 
 
 class Build:

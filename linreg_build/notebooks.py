@@ -115,7 +115,6 @@ def check_same_code(page: str) -> None:
 def _execute_in_child(page: str, out: str) -> None:
     """In a process of its own: run the notebook in a Jupyter kernel; write its outputs (or error)."""
     import nbformat
-    from jupyter_client import KernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
@@ -124,10 +123,10 @@ def _execute_in_child(page: str, out: str) -> None:
     with tempfile.TemporaryDirectory() as cwd:
         # ast_node_interactivity=none: a cell shows what it prints and draws, not the value of its
         # last line (which after a plot would be a stray `Text(0, 0.5, '$y$')`).
-        # (ipc: the kernel talks over local sockets; over TCP it warns that traffic is unencrypted)
-        kernel = KernelManager(kernel_name="python3", transport="ipc")
-        client = NotebookClient(notebook, km=kernel, timeout=600, resources={"metadata": {"path": cwd}},
-                                extra_arguments=["--InteractiveShell.ast_node_interactivity=none"])
+        # (log level ERROR: the kernel would warn that local TCP traffic is not encrypted)
+        client = NotebookClient(notebook, kernel_name="python3", timeout=600, resources={"metadata": {"path": cwd}},
+                                extra_arguments=["--InteractiveShell.ast_node_interactivity=none",
+                                                 "--IPKernelApp.log_level=ERROR"])
         try:
             client.execute()
         except CellExecutionError as error:

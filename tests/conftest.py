@@ -16,6 +16,17 @@ DOCS = layout.DOCS
 LANGS = layout.LANGS
 
 
+SITE_FIXTURES = {"site", "runs", "base_url"}
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that use the built site run on one worker, so the site is built once per run
+    (pytest-xdist honours these groups with --dist loadgroup, set in pytest.ini)."""
+    for item in items:
+        if SITE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("site"))
+
+
 def run_snippet(name, *argv):
     """Run snippets/<name>.py in this process; return (namespace, stdout per section)."""
     return sections.run_sections(layout.SNIPPETS / f"{name}.py", [str(a) for a in argv])

@@ -217,7 +217,7 @@ def test_search_finds_the_right_page_first(site, base_url, tab, lang, query, exp
     tab.page.click("input.md-search__input")
     tab.page.keyboard.type(query)
     first = tab.page.locator(".md-search-result__item a").first
-    first.wait_for(timeout=10_000)
+    first.wait_for(timeout=30_000)  # the index is built in the browser: slow on a busy machine
     href = first.get_attribute("href")
     target = urlsplit(tab.page.evaluate("h => new URL(h, document.baseURI).href", href)).path
     assert target == MOUNT + expected, f"{query!r}: first result {target}"
