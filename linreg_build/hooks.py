@@ -33,6 +33,7 @@ class Build:
     runs: dict[str, dict] = {}                   # snippet -> its run (outputs, figures)
     notebooks: dict[str, dict[str, Path]] = {}   # language -> page -> executed notebook
     fingerprint: dict[str, bytes] = {}           # language -> what page rendering depends on
+    math: katex.Renderer | None = None           # renders the formulas, one Node process a build
 
 
 def on_config(config):
@@ -57,6 +58,7 @@ def on_pre_build(config):
         jobs = {f"notebook {p}": notebooks.execute_job(p, runner.ran_here) for p in pages
                 if not notebooks.is_current(p, runner.is_fresh(), runner.ran_here)}
         runner.run_everything(jobs)
+        Build.math = Build.math or katex.Renderer()
         Build.runs = runner.snapshot()
         Build.notebooks = {lang: {p: notebooks.write_language_notebook(p, lang, config.site_url or "")
                                   for p in pages} for lang in LANGS}
@@ -95,6 +97,12 @@ def on_page_markdown(markdown, page, config, files):
     return markdown
 
 
+def on_page_content(html, page, config, files):
+    page.search_html = html  # the search index reads the TeX, not KaTeX's rendering of it
+    render = katex.render_notebook if page.file.src_uri.endswith(".ipynb") else katex.render_page
+    return render(html, Build.math, page.file.src_uri)
+
+
 @event_priority(-100)  # after mkdocs-static-i18n has set the language menu for this page
 def on_page_context(context, page, config, nav):
     i18n_fixes.fix_language_menu(page, config)
@@ -113,4 +121,10 @@ def on_post_template(output, template_name, config):
 
 
 def on_post_build(config):
-    search.save(i18n_fixes.current_language(config))
+    search.save_all()
+    Build.math.close()  # safe to repeat: a later language starts Node again only for a new formula
+
+
+def on_shutdown():
+    if Build.math:
+        Build.math.close()

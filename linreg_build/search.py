@@ -49,7 +49,7 @@ def install(plugin, lang: str) -> None:
     def add_entry_from_context(page):
         if page.file.src_uri.endswith(".ipynb"):
             return
-        lean = PRE.sub("", page.content)
+        lean = PRE.sub("", getattr(page, "search_html", page.content))
         key = hashlib.sha256(json.dumps([page.url, page.title, lean, page.meta.get("search"),
                                          [str(t) for t in page.toc]]).encode()).hexdigest()
         if key not in cache.stored:
@@ -67,6 +67,6 @@ def install(plugin, lang: str) -> None:
     index.add_entry_from_context = add_entry_from_context
 
 
-def save(lang: str) -> None:
-    if lang in _caches:
-        _caches[lang].save()
+def save_all() -> None:
+    for cache in _caches.values():
+        cache.save()
