@@ -105,10 +105,10 @@ ax.scatter(*train_set, color="black", s=12, zorder=3)
 ax.plot(grid, f(grid), "k--", lw=1, label="$f(x)$")
 for degree, theta in thetas.items():
     ax.plot(grid, augment(powers(grid, degree)) @ theta, label=f"$k = {degree}$")
+ax.legend()
 ax.set_ylim(train_set[1].min().item() - 1, train_set[1].max().item() + 1)
 ax.set_xlabel("$x$")
 ax.set_ylabel("$y$")
-ax.legend()
 # --8<-- [end:poly_plot]
 save_figure(fig, "generalisation_fits")
 
@@ -137,9 +137,9 @@ for column, label in enumerate([r"$E_{\mathrm{train}}$", r"$E_{\mathrm{val}}$"])
     ax.plot(degrees, median[:, column], marker="o", ms=3, label=label)
     ax.fill_between(degrees, low[:, column], high[:, column], alpha=0.25)
 ax.axhline(sigma_poly ** 2, color="gray", ls=":", label=r"$\sigma^2$")
-ax.set_yscale("log")
-ax.set_xlabel("$k$")
 ax.legend()
+ax.set_xlabel("$k$")
+ax.set_yscale("log")
 # --8<-- [end:degrees_plot]
 save_figure(fig, "generalisation_degrees")
 
