@@ -54,7 +54,8 @@ nn.init.normal_(net.weight, 0, 0.01)
 nn.init.zeros_(net.bias)
 train_mse, val_mse = train(net, X_train, y_train, X_val, y_val)
 sigma = 0.01  # the noise level of synthetic_data
-print(f"σ² = {sigma ** 2:.1e}; validation MSE / σ² = {val_mse / sigma ** 2:.2f}")
+print(f"σ² = {sigma ** 2:.1e}; training MSE / σ² = {train_mse / sigma ** 2:.2f}, "
+      f"validation MSE / σ² = {val_mse / sigma ** 2:.2f}")
 # --8<-- [end:fit_linear]
 
 # --8<-- [start:poly_data]
@@ -193,7 +194,7 @@ optimizer = torch.optim.SGD([{"params": [net.weight], "weight_decay": lam},
                              {"params": [net.bias], "weight_decay": 0}],
                             lr=1 / eigenvalues[-1].item())
 num_steps = 3000
-for step in range(num_steps):  # full-batch gradient descent
+for _ in range(num_steps):  # full-batch gradient descent
     loss = ((net(X) - y) ** 2 / 2).mean()  # the ½ loss; weight_decay adds λw to the gradient
     optimizer.zero_grad()
     loss.backward()

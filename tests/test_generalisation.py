@@ -35,6 +35,8 @@ def test_validation_mse_settles_at_the_noise_variance(runs, seed):
         assert 0.6 * SIGMA ** 2 < mse < 1.6 * SIGMA ** 2
     assert val[0] > 10 * SIGMA ** 2  # the first epoch starts far above it
     assert numbers(out["fit_linear"], "validation MSE / σ² =") == [round(ns["val_mse"] / SIGMA ** 2, 2)]
+    assert numbers(out["fit_linear"], "training MSE / σ² =") == [round(ns["train_mse"] / SIGMA ** 2, 2)]
+    assert abs(ns["train_mse"] - ns["val_mse"]) < 0.5 * SIGMA ** 2  # "almost the same"
 
 
 def poly_errors(out):
