@@ -101,7 +101,7 @@ print(f"noise σ² = {sigma_poly ** 2:.2f}")
 
 # --8<-- [start:poly_plot]
 grid = torch.linspace(-1, 1, 400, dtype=torch.float64)
-fig, ax = plt.subplots(figsize=(5, 3.2))
+fig, ax = plt.subplots(figsize=(5.5, 3.3))
 ax.scatter(*train_set, color="black", s=12, zorder=3)
 ax.plot(grid, f(grid), "k--", lw=1, label="$f(x)$")
 for degree, theta in thetas.items():
