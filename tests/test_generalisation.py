@@ -64,6 +64,7 @@ def test_over_20_draws_training_error_falls_and_validation_error_is_u_shaped(run
     train, val = errors[..., 0], errors[..., 1]
     # Nested least-squares models: the training error never rises with the degree, in every draw.
     assert (train[:, 1:] <= train[:, :-1] * (1 + 1e-9)).all()
+    assert (median[2:, 0] < SIGMA_POLY ** 2).all()  # below the noise from degree 3 on
     assert median[-1, 0] < 0.5 * SIGMA_POLY ** 2  # far below the noise at degree 15
     best = int(median[:, 1].argmin()) + 1
     assert best in (3, 4, 5)
@@ -108,6 +109,8 @@ def test_sgd_with_weight_decay_agrees_with_the_closed_form(runs, seed):
     assert distance <= ns["bound"].item() + 1e-12
     assert distance < 1e-8 * ns["theta_ridge"].norm().item()  # what the page says
     assert abs(ns["eigenvalues"][0].item() - 1e-2) < 1e-6  # λmin is almost exactly λ = 1e-2
+    A = ns["augment"](ns["powers"](ns["train_set"][0], 15))
+    assert torch.linalg.eigvalsh(A.T @ A / len(A))[0] < 1e-6  # nearly collinear powers
     assert f"|θ_GD - θ_ridge| = {distance:.1e}" in out["gd"]
 
 
