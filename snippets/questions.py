@@ -259,8 +259,8 @@ print("wrong loss:", ((y_hat - y) ** 2).mean().item())
 print("right loss:", ((y_hat - y.reshape(y_hat.shape)) ** 2).mean().item())
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    wrong = nn.MSELoss()(y_hat, y)
-print("nn.MSELoss()(y_hat, y):", wrong.item())
+    mse_value = nn.MSELoss()(y_hat, y)
+print("nn.MSELoss()(y_hat, y):", mse_value.item())
 print(f"{caught[0].category.__name__}: {caught[0].message}")
 # --8<-- [end:broadcast]
 

@@ -132,6 +132,16 @@ def test_data_hides_the_change_no_grad_does_not(page):
         "by an inplace operation" in out["data_pitfall"]
 
 
+def test_rebinding_w_loses_the_parameter(page):
+    ns, out = page
+    text = out["rebind"]
+    assert "inside no_grad: w.requires_grad = False" in text
+    assert "RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn" in text
+    assert "outside no_grad: w.is_leaf = False , w.grad_fn = SubBackward0" in text
+    assert "after the next backward(): w.grad = None" in text
+    assert "UserWarning: The .grad attribute of a Tensor that is not a leaf Tensor is being accessed." in text
+
+
 # 6. sum vs mean and dividing by the batch size
 @pytest.mark.parametrize("seed", SEEDS)
 def test_sum_and_mean_need_matching_division(runs, seed):
@@ -211,10 +221,10 @@ def test_integer_weights_break_matmul(page):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_least_squares_is_close_but_not_exact(runs, seed):
     ns, out = runs[seed]
-    ls_error = (ns["least_squares"] - ns["true_params"]).abs().max().item()
+    ls_error = (ns["theta_ls"] - ns["true_theta"]).abs().max().item()
     assert 1e-5 < ls_error < 2e-3
-    assert (ns["sgd"] - ns["least_squares"]).abs().max() < 2e-3
-    assert (ns["clean"] - ns["true_params"]).abs().max() < 1e-5    # no noise: exact up to rounding
+    assert (ns["theta_sgd"] - ns["theta_ls"]).abs().max() < 2e-3
+    assert (ns["clean"] - ns["true_theta"]).abs().max() < 1e-5    # no noise: exact up to rounding
     assert f"max |least squares - true|: {ls_error:.1e}" in out["exact"]
 
 
