@@ -225,10 +225,10 @@ for sigma in (0.01, 0.1, 1.0):
 # --8<-- [start:laplace_nll]
 torch.manual_seed(seed)
 laplace = torch.distributions.Laplace(0.0, 1.0)  # p(ε) = ½ exp(−|ε|)
-r = laplace.sample((1000,))                       # residuals y − ŷ, if the model is right
-nll = -laplace.log_prob(r).sum()                  # −log of the likelihood of the data
+residuals = laplace.sample((1000,))               # y − ŷ, if the model is right
+nll = -laplace.log_prob(residuals).sum()          # −log of the likelihood of the data
 print(f"negative log-likelihood: {nll.item():.2f}")
-print(f"sum |r| + n log 2:       {(r.abs().sum() + len(r) * math.log(2)).item():.2f}")
+print(f"sum |r| + n log 2:       {(residuals.abs().sum() + len(residuals) * math.log(2)).item():.2f}")
 # --8<-- [end:laplace_nll]
 
 # --8<-- [start:laplace_sgd]
