@@ -47,8 +47,8 @@ print("after the first call: ", lazy)
 # --8<-- [end:shapes]
 
 # --8<-- [start:init]
-# Seed again right before training, as on the from-scratch page: the layers created above drew
-# random numbers, and the run must not depend on them (the comparison page repeats this run).
+# Seed again right before training, as on the from-scratch page: the layers and the minibatch above
+# drew random numbers, and the run must not depend on them (the comparison page repeats this run).
 torch.manual_seed(seed)  # the initial weights, then DataLoader's shuffling
 nn.init.normal_(net[0].weight, mean=0, std=0.01)  # in place, without recording a graph
 nn.init.zeros_(net[0].bias)
