@@ -3,11 +3,9 @@
 Run: python snippets/concise.py [seed]   (the page shows seed 0)
 """
 # --8<-- [start:imports]
-import random
-
 import torch
 from torch import nn
-from torch.utils import data
+from torch.utils.data import DataLoader, TensorDataset
 
 seed = 0  # change it for another run
 # --8<-- [end:imports]
@@ -18,17 +16,16 @@ from data import synthetic_data, true_b, true_w  # shown on the page from snippe
 seed = int(sys.argv[1]) if len(sys.argv) > 1 else seed  # python snippets/concise.py 7
 
 # --8<-- [start:data]
-random.seed(seed)        # as on the from-scratch page (DataLoader shuffles with torch's generator)
 torch.manual_seed(seed)  # the same seed gives the same data as on the from-scratch page
 features, labels = synthetic_data(true_w, true_b, 1000)
 
 batch_size = 10
-dataset = data.TensorDataset(features, labels)  # example i is (features[i], labels[i])
-data_iter = data.DataLoader(dataset, batch_size, shuffle=True)  # a new order every epoch
+dataset = TensorDataset(features, labels)  # example i is (features[i], labels[i])
+train_loader = DataLoader(dataset, batch_size, shuffle=True)  # a new order every epoch
 
-X, y = next(iter(data_iter))
+X, y = next(iter(train_loader))
 print("one minibatch:", X.shape, y.shape)
-print("batches per epoch:", len(data_iter))
+print("minibatches per epoch:", len(train_loader))
 # --8<-- [end:data]
 
 # --8<-- [start:model]
@@ -50,25 +47,28 @@ print("after the first call: ", lazy)
 # --8<-- [end:shapes]
 
 # --8<-- [start:init]
-net[0].weight.data.normal_(0, 0.01)
-net[0].bias.data.fill_(0)
-print("weight:", net[0].weight.data, "bias:", net[0].bias.data)
+# Seed again right before training, as on the from-scratch page: the layers and the minibatch above
+# drew random numbers, and the run must not depend on them (the comparison page repeats this run).
+torch.manual_seed(seed)  # the initial weights, then DataLoader's shuffling
+nn.init.normal_(net[0].weight, mean=0, std=0.01)  # in place, without recording a graph
+nn.init.zeros_(net[0].bias)
+print("weight:", net[0].weight.detach(), "bias:", net[0].bias.detach())
 # --8<-- [end:init]
 
 # --8<-- [start:loss]
-loss = nn.MSELoss()
+loss_fn = nn.MSELoss()
 # --8<-- [end:loss]
 
 # --8<-- [start:factor2]
-def gradient(l):
-    """The gradient of the scalar l with respect to (weight, bias), as one vector."""
+def gradient(scalar_loss):
+    """The gradient of a scalar loss with respect to (weight, bias), as one vector."""
     net.zero_grad()
-    l.backward()
+    scalar_loss.backward()
     return torch.cat([net[0].weight.grad.flatten(), net[0].bias.grad])
 
-half_squares = (net(X) - y) ** 2 / 2                     # squared_loss of the from-scratch page
-g_scratch = gradient(half_squares.sum()) / batch_size    # its sgd divides by the batch size
-g_mse = gradient(loss(net(X), y))
+half_squares = (net(X) - y) ** 2 / 2                 # squared_loss of the from-scratch page
+g_scratch = gradient(half_squares.sum()) / len(X)    # its sgd divides by the batch size
+g_mse = gradient(loss_fn(net(X), y))
 print("from scratch:", g_scratch)
 print("nn.MSELoss(): ", g_mse)
 print("ratio:        ", g_mse / g_scratch)
@@ -80,35 +80,45 @@ print("reduction='sum' / 'mean':", g_sum / g_mse)
 # --8<-- [end:reduction]
 
 # --8<-- [start:optimizer]
-trainer = torch.optim.SGD(net.parameters(), lr=0.03)
+optimizer = torch.optim.SGD(net.parameters(), lr=0.03)
 # --8<-- [end:optimizer]
 
 # --8<-- [start:train]
 num_epochs = 3
 for epoch in range(num_epochs):
-    for X, y in data_iter:
-        l = loss(net(X), y)  # already the mean over the minibatch
-        trainer.zero_grad()
-        l.backward()
-        trainer.step()
-    with torch.no_grad():
-        train_l = loss(net(features), labels)
-    print(f"epoch {epoch + 1}, loss {train_l.item():f}")
+    for X, y in train_loader:
+        batch_loss = loss_fn(net(X), y)  # already the mean over the minibatch: a scalar
+        optimizer.zero_grad()
+        batch_loss.backward()
+        optimizer.step()
+    with torch.no_grad():  # only measuring: no graph
+        train_loss = loss_fn(net(features), labels)
+    print(f"epoch {epoch + 1}, loss {train_loss.item():f}")
 # --8<-- [end:train]
 
 # --8<-- [start:params]
-print("weight:", net[0].weight.data, "grad:", net[0].weight.grad)
-print("bias:  ", net[0].bias.data, "grad:", net[0].bias.grad)
-trainer.zero_grad()
+print("weight:", net[0].weight.detach(), "grad:", net[0].weight.grad)
+print("bias:  ", net[0].bias.detach(), "grad:", net[0].bias.grad)
+optimizer.zero_grad()
 print("after zero_grad():", net[0].weight.grad)
 # --8<-- [end:params]
 
 # --8<-- [start:errors]
-w = net[0].weight.data
-b = net[0].bias.data
+w = net[0].weight.detach()  # the values, without the graph
+b = net[0].bias.detach()
 w_err = true_w - w.reshape(true_w.shape)  # weight has shape (1, 2): (out_features, in_features)
 b_err = true_b - b.item()
 print("error in w:", w_err)
-print("error in b:", b_err)
+print(f"error in b: {b_err:.1e}")
 print(f"max |error|: {max(w_err.abs().max().item(), abs(b_err)):.1e}")
 # --8<-- [end:errors]
+
+# --8<-- [start:predict]
+X_new = torch.tensor([[0.0, 0.0], [1.0, -1.0], [-2.0, 0.5]])  # three new examples
+with torch.no_grad():
+    y_new = net(X_new).flatten()
+y_true = X_new @ true_w + true_b  # what the true function gives, without noise
+print("prediction:   ", y_new)
+print("true Xw + b:  ", y_true)
+print(f"max |difference|: {(y_new - y_true).abs().max().item():.1e}")
+# --8<-- [end:predict]

@@ -3,6 +3,7 @@
 Run: python snippets/exercises.py [seed]   (the page shows seed 0)
 Every solution sets the seed again, so each can be read (and rerun) on its own.
 """
+import math
 import sys
 
 import torch
@@ -25,16 +26,16 @@ def train_scratch(w, b, lr=0.03, batch_size=10, num_epochs=3):
         order = torch.randperm(len(features))
         for i in range(0, len(features), batch_size):
             batch = order[i:i + batch_size]
-            l = (features[batch] @ w + b - labels[batch]) ** 2 / 2
-            l.sum().backward()
+            losses = (features[batch] @ w + b - labels[batch]) ** 2 / 2
+            losses.sum().backward()
             with torch.no_grad():
                 for param in (w, b):
-                    param -= lr * param.grad / batch_size
+                    param -= lr * param.grad / len(batch)
                     param.grad.zero_()
     return torch.cat([w.detach().flatten(), b.detach()])
 
 
-true_params = torch.cat([true_w, torch.tensor([true_b])])
+true_theta = torch.cat([true_w, torch.tensor([true_b])])  # θ_true = (w₁, w₂, b)
 torch.manual_seed(seed)
 w = torch.zeros(2, 1, requires_grad=True)
 b = torch.zeros(1, requires_grad=True)
@@ -50,8 +51,8 @@ b = torch.zeros(1, requires_grad=True)
 from_random = train_scratch(w, b)
 print("from zeros: ", from_zero)
 print("from random:", from_random)
-print(f"max |error|, zeros: {(from_zero - true_params).abs().max():.1e}, "
-      f"random: {(from_random - true_params).abs().max():.1e}")
+print(f"max |error|, zeros: {(from_zero - true_theta).abs().max():.1e}, "
+      f"random: {(from_random - true_theta).abs().max():.1e}")
 # --8<-- [end:zero_init]
 
 # --8<-- [start:ohm]
@@ -64,12 +65,12 @@ R_closed = (current * voltage).sum() / (current ** 2).sum()
 print(f"closed form:      R = {R_closed.item():.3f} ohm")
 
 net = nn.Linear(1, 1, bias=False)   # V = R I: no offset
-trainer = torch.optim.SGD(net.parameters(), lr=0.1)
+optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
 for step in range(100):            # full-batch gradient descent, 50 examples are few
-    l = nn.MSELoss()(net(current), voltage)
-    trainer.zero_grad()
-    l.backward()
-    trainer.step()
+    full_loss = nn.MSELoss()(net(current), voltage)
+    optimizer.zero_grad()
+    full_loss.backward()
+    optimizer.step()
 print(f"gradient descent: R = {net.weight.item():.3f} ohm")
 
 with_offset = torch.linalg.lstsq(torch.cat([current, torch.ones(50, 1)], dim=1), voltage,
@@ -84,8 +85,8 @@ def huber(r, delta=1.0):
 
 
 r = torch.tensor([-3.0, -0.5, 0.0, 0.5, 3.0], requires_grad=True)   # residuals ŷ - y
-abs_grad, = torch.autograd.grad(r.abs().sum(), r)
-huber_grad, = torch.autograd.grad(huber(r).sum(), r)
+abs_grad = torch.autograd.grad(r.abs().sum(), r)[0]   # the gradient with respect to r
+huber_grad = torch.autograd.grad(huber(r).sum(), r)[0]
 r = r.detach()
 print("r:          ", r)
 print("|r|:        ", r.abs())
@@ -101,18 +102,18 @@ print("huber == nn.HuberLoss:", torch.allclose(huber(r), nn.HuberLoss(reduction=
 torch.manual_seed(seed)
 X, y = synthetic_data(true_w, true_b, 200)
 y[:10] += 20                     # 10 of the 200 labels are gross errors
-for name, loss in [("squared", nn.MSELoss()), ("absolute", nn.L1Loss()),
-                   ("Huber", nn.HuberLoss(delta=1.0))]:
+for name, loss_fn in [("squared", nn.MSELoss()), ("absolute", nn.L1Loss()),
+                      ("Huber", nn.HuberLoss(delta=1.0))]:
     net = nn.Linear(2, 1)
     nn.init.zeros_(net.weight)
     nn.init.zeros_(net.bias)
-    trainer = torch.optim.SGD(net.parameters(), lr=0.1)
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
     for step in range(500):
-        l = loss(net(X), y)
-        trainer.zero_grad()
-        l.backward()
-        trainer.step()
-    print(f"{name:8}: w {net.weight.data.flatten()}, b {net.bias.item():.3f}")
+        full_loss = loss_fn(net(X), y)
+        optimizer.zero_grad()
+        full_loss.backward()
+        optimizer.step()
+    print(f"{name:8}: w {net.weight.detach().flatten()}, b {net.bias.item():.3f}")
 # --8<-- [end:robust_fit]
 
 # --8<-- [start:lr_sweep]
@@ -124,11 +125,11 @@ for lr in (0.001, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0):
 # --8<-- [end:lr_sweep]
 
 # --8<-- [start:lr_limit]
-X1 = torch.cat([features, torch.ones(len(features), 1)], dim=1)   # x with a 1 appended
-batches = X1.reshape(100, 10, 3)                                   # 100 minibatches of 10
-lam_all = torch.linalg.eigvalsh(X1.T @ X1 / len(X1))[-1]
+A = torch.cat([features, torch.ones(len(features), 1)], dim=1)   # A = [X, 1]: rows are x̃ = (x, 1)
+batches = A.reshape(100, 10, 3)                                   # 100 minibatches of 10 rows
+lam_all = torch.linalg.eigvalsh(A.T @ A / len(A))[-1]            # eigvalsh: ascending, so [-1] is the largest
 lam_batches = torch.linalg.eigvalsh(batches.transpose(1, 2) @ batches / 10)[:, -1]
-print(f"largest eigenvalue of A: all data {lam_all:.2f}, "
+print(f"largest eigenvalue of M: all data {lam_all:.2f}, "
       f"minibatches of 10: median {lam_batches.median():.2f}, smallest {lam_batches.min():.2f}")
 # --8<-- [end:lr_limit]
 
@@ -136,7 +137,7 @@ print(f"largest eigenvalue of A: all data {lam_all:.2f}, "
 def params_after(reduction, lr, batch_size):
     torch.manual_seed(seed)      # same initial weights and same shuffling for every call
     net = nn.Linear(2, 1)
-    fit(net, features, labels, lr=lr, batch_size=batch_size, loss=nn.MSELoss(reduction=reduction))
+    fit(net, features, labels, lr=lr, batch_size=batch_size, loss_fn=nn.MSELoss(reduction=reduction))
     return torch.cat([net.weight.detach().flatten(), net.bias.detach()])
 
 
@@ -156,42 +157,44 @@ def best_b(w):
 
 
 print(f"w = true w:      best b = {best_b(true_w):.4f}")
-X1 = torch.cat([features, torch.ones(len(features), 1)], dim=1)
-w_ls, b_ls = torch.linalg.lstsq(X1, labels, driver="gelsd").solution.flatten().split([2, 1])
+A = torch.cat([features, torch.ones(len(features), 1)], dim=1)
+w_ls, b_ls = torch.linalg.lstsq(A, labels, driver="gelsd").solution.flatten().split([2, 1])
 print(f"w = lstsq's w:   best b = {best_b(w_ls):.6f}, lstsq's own b = {b_ls.item():.6f}")
 b = torch.tensor(best_b(true_w), requires_grad=True)
 ((features @ true_w + b - labels[:, 0]) ** 2 / 2).mean().backward()
 print(f"dL/db at that b: {b.grad.item():.1e}")
 # --8<-- [end:bias_closed_form]
 
-# --8<-- [start:duplicate]
-X_dup = torch.cat([features[:, :1], features], dim=1)      # columns: x1, x1, x2
-X1_dup = torch.cat([X_dup, torch.ones(len(X_dup), 1)], dim=1)
-print("rank of X^T X:", torch.linalg.matrix_rank(X1_dup.T @ X1_dup).item(), "of", X1_dup.shape[1])
-try:
-    solved = torch.linalg.solve(X1_dup.T @ X1_dup, X1_dup.T @ labels)
-except torch.linalg.LinAlgError as e:
-    print(f"{type(e).__name__}: {e}")
-else:                             # rounding left a tiny pivot: some arbitrary split of w1
-    print("solve returned:", solved.flatten())
+# --8<-- [start:collinear]
+def steps_to_converge(A, y, lr, tol=1e-3, max_steps=100_000):
+    """Full-batch gradient descent on the ½ squared loss from θ = 0; the number of steps until
+    every component is within tol of the least-squares solution."""
+    theta_ls = torch.linalg.lstsq(A, y, driver="gelsd").solution
+    theta = torch.zeros(A.shape[1], 1, dtype=A.dtype)
+    for step in range(1, max_steps + 1):
+        theta -= lr * A.T @ (A @ theta - y) / len(A)   # the gradient, written out
+        if (theta - theta_ls).abs().max() < tol:
+            return step, theta_ls.flatten()
+    return None, theta_ls.flatten()
 
-result = torch.linalg.lstsq(X1_dup, labels, driver="gelsd")   # SVD based, handles rank < 4
-print("lstsq solution (w1, w1', w2, b):", result.solution.flatten())
-print("rank:", result.rank.item(), " singular values:", result.singular_values)
-
-other = result.solution.clone()
-other[0], other[1] = other[0] + other[1], 0.0       # put all of w1 on the first copy
-print("another solution:", other.flatten())
-print("same predictions:", torch.allclose(X1_dup @ other, X1_dup @ result.solution, atol=1e-5),
-      f" norms: {other.norm():.4f} (other) > {result.solution.norm():.4f} (lstsq)")
 
 torch.manual_seed(seed)
-net_dup = nn.Linear(3, 1)
-nn.init.zeros_(net_dup.weight)
-nn.init.zeros_(net_dup.bias)
-fit(net_dup, X_dup, labels)
-print("SGD from zeros:", net_dup.weight.data.flatten(), net_dup.bias.data)
-# --8<-- [end:duplicate]
+n = 1000
+x1, z = torch.randn(n, 1, dtype=torch.float64), torch.randn(n, 1, dtype=torch.float64)
+noise = torch.normal(0, 0.01, (n, 1), dtype=torch.float64)
+collinear = {}
+print(f"{'delta':>5} {'kappa(M)':>9} {'steps':>6} {'steps/kappa':>12} {'w1_LS':>8} {'w2_LS':>8} {'w1+w2':>8}")
+for delta in (1.0, 0.3, 0.1):
+    X = torch.cat([x1, x1 + delta * z], dim=1)     # x2 = x1 + delta z: nearly x1 when delta is small
+    y = X @ true_w.double().reshape(2, 1) + true_b + noise
+    A = torch.cat([X, torch.ones(n, 1, dtype=torch.float64)], dim=1)
+    eigenvalues = torch.linalg.eigvalsh(A.T @ A / n)  # of M, ascending
+    kappa = (eigenvalues[-1] / eigenvalues[0]).item()
+    steps, theta_ls = steps_to_converge(A, y, lr=1 / eigenvalues[-1].item())
+    collinear[delta] = kappa, steps, theta_ls
+    w1, w2 = theta_ls[:2].tolist()
+    print(f"{delta:>5} {kappa:>9.0f} {steps:>6} {steps / kappa:>12.1f} {w1:>8.4f} {w2:>8.4f} {w1 + w2:>8.4f}")
+# --8<-- [end:collinear]
 
 # --8<-- [start:weight_grad]
 torch.manual_seed(seed)
@@ -213,8 +216,67 @@ print("equal:", torch.allclose(net[0].weight.grad, by_hand),
 torch.manual_seed(seed)
 for sigma in (0.01, 0.1, 1.0):
     X, y = synthetic_data(true_w, true_b, 1000, noise=sigma)
-    X1 = torch.cat([X, torch.ones(len(X), 1)], dim=1)
-    fitted = X1 @ torch.linalg.lstsq(X1, y, driver="gelsd").solution
+    A = torch.cat([X, torch.ones(len(X), 1)], dim=1)
+    fitted = A @ torch.linalg.lstsq(A, y, driver="gelsd").solution
     mse = ((fitted - y) ** 2).mean()
     print(f"noise {sigma:<4}: MSE of the fit {mse.item():.3g}, sqrt(MSE) {mse.sqrt().item():.4f}")
 # --8<-- [end:noise_level]
+
+# --8<-- [start:laplace_nll]
+torch.manual_seed(seed)
+laplace = torch.distributions.Laplace(0.0, 1.0)  # p(ε) = ½ exp(−|ε|)
+residuals = laplace.sample((1000,))               # y − ŷ, if the model is right
+nll = -laplace.log_prob(residuals).sum()          # −log of the likelihood of the data
+print(f"negative log-likelihood: {nll.item():.2f}")
+print(f"sum |r| + n log 2:       {(residuals.abs().sum() + len(residuals) * math.log(2)).item():.2f}")
+# --8<-- [end:laplace_nll]
+
+# --8<-- [start:laplace_sgd]
+def fit_minibatch(X, y, loss_fn, lrs, batch_size=10):
+    """Minibatch SGD from zero; lrs holds one learning rate per epoch."""
+    net = nn.Linear(2, 1)
+    nn.init.zeros_(net.weight)
+    nn.init.zeros_(net.bias)
+    optimizer = torch.optim.SGD(net.parameters(), lr=lrs[0])
+    for lr in lrs:
+        for group in optimizer.param_groups:
+            group["lr"] = lr                       # this epoch's learning rate
+        order = torch.randperm(len(X))
+        for i in range(0, len(X), batch_size):
+            batch = order[i:i + batch_size]
+            batch_loss = loss_fn(net(X[batch]), y[batch])
+            optimizer.zero_grad()
+            batch_loss.backward()
+            optimizer.step()
+    return torch.cat([net.weight.detach().flatten(), net.bias.detach()])
+
+
+shrinking = [0.1, 0.03, 0.01, 0.003, 0.001, 0.0003]  # divided by about 3 every epoch
+runs = {"squared, lr 0.03, 3 epochs": (nn.MSELoss(), [0.03] * 3),
+        "absolute, lr 0.03, 3 epochs": (nn.L1Loss(), [0.03] * 3),
+        "absolute, lr 0.03, 6 epochs": (nn.L1Loss(), [0.03] * 6),
+        "absolute, shrinking lr, 6 epochs": (nn.L1Loss(), shrinking)}
+laplace_sgd = {}
+for name, (loss_fn, lrs) in runs.items():
+    torch.manual_seed(seed)                        # the same shuffling for every run
+    theta = fit_minibatch(features, labels, loss_fn, lrs)
+    laplace_sgd[name] = (theta - true_theta).abs().max().item()
+    print(f"{name:<34} max|θ - θ_true| {laplace_sgd[name]:.1e}")
+# --8<-- [end:laplace_sgd]
+
+# --8<-- [start:laplace_fit]
+torch.manual_seed(seed)
+laplace_errors = {"squared (lstsq)": [], "absolute (SGD, shrinking lr)": []}
+for k in range(20):                                # 20 data sets with Laplace noise
+    X = torch.randn(1000, 2)
+    y = X @ true_w.reshape(2, 1) + true_b + laplace.sample((1000, 1))
+    A = torch.cat([X, torch.ones(1000, 1)], dim=1)
+    theta_l2 = torch.linalg.lstsq(A, y, driver="gelsd").solution.flatten()
+    theta_l1 = fit_minibatch(X, y, nn.L1Loss(), shrinking)
+    laplace_errors["squared (lstsq)"].append((theta_l2 - true_theta).abs().max().item())
+    laplace_errors["absolute (SGD, shrinking lr)"].append((theta_l1 - true_theta).abs().max().item())
+mean_error = {name: sum(errors) / len(errors) for name, errors in laplace_errors.items()}
+for name, error in mean_error.items():
+    print(f"{name:<29} mean max|θ - θ_true| {error:.4f}")
+print(f"absolute / squared: {mean_error['absolute (SGD, shrinking lr)'] / mean_error['squared (lstsq)']:.2f}")
+# --8<-- [end:laplace_fit]

@@ -47,7 +47,7 @@ nn.init.zeros_(net.weight)    # every parameter starts at exactly 0
 nn.init.zeros_(net.bias)
 final_loss = fit(net, features, labels)
 print(f"loss {final_loss:.6f}")
-print("w:", net.weight.data, "b:", net.bias.data)
+print("w:", net.weight.detach(), "b:", net.bias.detach())
 # --8<-- [end:zero_init_linear]
 
 # --8<-- [start:zero_init_hidden]
@@ -101,39 +101,39 @@ print("model(X) == X @ W.T + b:", torch.allclose(y_hat, X @ W.T + b))
 # --8<-- [start:train_step]
 torch.manual_seed(seed)
 net = nn.Linear(2, 1)
-loss = nn.MSELoss()
-trainer = torch.optim.SGD(net.parameters(), lr=0.03)
+loss_fn = nn.MSELoss()
+optimizer = torch.optim.SGD(net.parameters(), lr=0.03)
 X, y = features[:10], labels[:10]
 for step in range(3):
-    l = loss(net(X), y)       # 1. forward: predictions, then the loss
-    trainer.zero_grad()       # 2. clear the gradients left by the last step
-    l.backward()              # 3. backward: d l / d parameter into each .grad
-    trainer.step()            # 4. update: parameter -= lr * parameter.grad
-    print(f"step {step}: loss {l.item():.4f}")
+    batch_loss = loss_fn(net(X), y)  # 1. forward: predictions, then the loss
+    optimizer.zero_grad()            # 2. clear the gradients left by the last step
+    batch_loss.backward()            # 3. backward: d loss / d parameter into each .grad
+    optimizer.step()                 # 4. update: parameter -= lr * parameter.grad
+    print(f"step {step}: loss {batch_loss.item():.4f}")
 # --8<-- [end:train_step]
 
 # --8<-- [start:accumulate]
 torch.manual_seed(seed)
 net = nn.Linear(2, 1)
-trainer = torch.optim.SGD(net.parameters(), lr=0.03)
+optimizer = torch.optim.SGD(net.parameters(), lr=0.03)
 for i in range(3):
-    loss(net(X), y).backward()    # same batch, same parameters, no zero_grad
+    loss_fn(net(X), y).backward()  # same batch, same parameters, no zero_grad
     print(f"after backward {i + 1}: bias.grad = {net.bias.grad.item():.4f}")
-trainer.zero_grad()
+optimizer.zero_grad()
 print("after zero_grad:          bias.grad =", net.bias.grad)
 # --8<-- [end:accumulate]
 
 # --8<-- [start:no_zero_grad]
 def fit_without_zero_grad(net, lr=0.03, batch_size=10, num_epochs=3):
-    trainer = torch.optim.SGD(net.parameters(), lr=lr)
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     for epoch in range(num_epochs):
         order = torch.randperm(len(features))
         for i in range(0, len(features), batch_size):
             batch = order[i:i + batch_size]
-            loss(net(features[batch]), labels[batch]).backward()  # gradients pile up
-            trainer.step()
+            loss_fn(net(features[batch]), labels[batch]).backward()  # gradients pile up
+            optimizer.step()
     with torch.no_grad():
-        return loss(net(features), labels).item()
+        return loss_fn(net(features), labels).item()
 
 
 torch.manual_seed(seed)
@@ -156,17 +156,17 @@ print("after the update:", w)
 
 # --8<-- [start:data_pitfall]
 w = torch.ones(2, requires_grad=True)
-l = (w ** 2).sum()            # backward will need w itself: dl/dw = 2w = [2, 2]
+out = (w ** 2).sum()          # backward will need w itself: d out/dw = 2w = [2, 2]
 w.data -= 0.5                 # changes w behind autograd's back
-l.backward()
+out.backward()
 print("after w.data -= 0.5, w.grad =", w.grad, "(2w at the new w: silently wrong)")
 
 w = torch.ones(2, requires_grad=True)
-l = (w ** 2).sum()
+out = (w ** 2).sum()
 with torch.no_grad():
     w -= 0.5                  # the same change, but autograd sees it
 try:
-    l.backward()
+    out.backward()
 except RuntimeError as e:
     print(f"{type(e).__name__}: {e}")
 # --8<-- [end:data_pitfall]
@@ -181,11 +181,11 @@ def scratch_sgd(reduction, divide, lr=0.03, batch_size=100, num_epochs=30):
         order = torch.randperm(len(features))
         for i in range(0, len(features), batch_size):
             batch = order[i:i + batch_size]
-            l = (features[batch] @ w + b - labels[batch]) ** 2 / 2
-            (l.sum() if reduction == "sum" else l.mean()).backward()
+            losses = (features[batch] @ w + b - labels[batch]) ** 2 / 2
+            (losses.sum() if reduction == "sum" else losses.mean()).backward()
             with torch.no_grad():
                 for param in (w, b):
-                    param -= lr * param.grad / (batch_size if divide else 1)
+                    param -= lr * param.grad / (len(batch) if divide else 1)
                     param.grad.zero_()
     with torch.no_grad():
         return ((features @ w + b - labels) ** 2 / 2).mean().item()
@@ -204,9 +204,9 @@ net = nn.Linear(2, 1)
 X, y = features[:10], labels[:10]
 
 
-def weight_grad(l):
+def weight_grad(scalar_loss):
     net.zero_grad()
-    l.backward()
+    scalar_loss.backward()
     return net.weight.grad.clone()
 
 
@@ -214,8 +214,8 @@ g_half = weight_grad(((net(X) - y) ** 2 / 2).mean())      # the ½ squared loss,
 g_mse = weight_grad(nn.MSELoss()(net(X), y))                # mean of (ŷ - y)², no ½
 g_sum = weight_grad(nn.MSELoss(reduction="sum")(net(X), y))
 print("½ squared loss, mean:", g_half)
-print("MSELoss():           ", g_mse, " ratio to ½ loss:", (g_mse / g_half).tolist())
-print("MSELoss('sum'):      ", g_sum, " ratio to MSELoss():", (g_sum / g_mse).tolist())
+print("MSELoss():           ", g_mse, " ratio to ½ loss:", g_mse / g_half)
+print("MSELoss('sum'):      ", g_sum, " ratio to MSELoss():", g_sum / g_mse)
 # --8<-- [end:mse_factor]
 
 # --8<-- [start:shuffle]
@@ -237,8 +237,8 @@ print("wrong loss:", ((y_hat - y) ** 2).mean().item())
 print("right loss:", ((y_hat - y.reshape(y_hat.shape)) ** 2).mean().item())
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    l = nn.MSELoss()(y_hat, y)
-print("nn.MSELoss()(y_hat, y):", l.item())
+    mse_value = nn.MSELoss()(y_hat, y)
+print("nn.MSELoss()(y_hat, y):", mse_value.item())
 print(f"{caught[0].category.__name__}: {caught[0].message}")
 # --8<-- [end:broadcast]
 
@@ -247,18 +247,18 @@ def train_checked(lr, num_steps=100):
     """Full-batch gradient descent that stops as soon as the loss is inf or nan."""
     torch.manual_seed(seed)
     net = nn.Linear(2, 1)
-    trainer = torch.optim.SGD(net.parameters(), lr=lr)
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     for step in range(num_steps):
-        l = loss(net(features), labels)
-        if not torch.isfinite(l):
+        full_loss = loss_fn(net(features), labels)
+        if not torch.isfinite(full_loss):
             raise FloatingPointError(
-                f"loss is {l.item()} at step {step} with lr={lr}; lower the learning rate")
+                f"loss is {full_loss.item()} at step {step} with lr={lr}; lower the learning rate")
         if step % 5 == 0:
-            print(f"  lr={lr}, step {step:2}: loss {l.item():.3g}")
-        trainer.zero_grad()
-        l.backward()
-        trainer.step()
-    return l.item()
+            print(f"  lr={lr}, step {step:2}: loss {full_loss.item():.3g}")
+        optimizer.zero_grad()
+        full_loss.backward()
+        optimizer.step()
+    return full_loss.item()
 
 
 print(f"lr=0.1: final loss {train_checked(0.1, num_steps=20):.3g}")
@@ -276,9 +276,8 @@ print("drop_last=True: ", [len(X) for X, _ in DataLoader(dataset, batch_size=4, 
 
 X, y = dataset[8:]                       # the last batch: 2 examples
 w = torch.zeros(2, 1, requires_grad=True)
-l = ((X @ w - y) ** 2 / 2).sum()
-l.backward()
-print("step scale, dividing by batch_size=4 vs by len(X)=2:",
+((X @ w - y) ** 2 / 2).sum().backward()
+print("step, dividing by the nominal batch_size=4 vs by len(X)=2:",
       (w.grad / 4).norm().item() / (w.grad / len(X)).norm().item())
 # --8<-- [end:last_batch]
 
@@ -300,22 +299,22 @@ print("with float weights:", (X @ w_float).dtype, (X @ w_float).shape)
 
 # --8<-- [start:exact]
 torch.manual_seed(seed)
-X1 = torch.cat([features, torch.ones(len(features), 1)], dim=1)   # a column of ones for b
-least_squares = torch.linalg.lstsq(X1, labels, driver="gelsd").solution.flatten()
+A = torch.cat([features, torch.ones(len(features), 1)], dim=1)   # A = [X, 1]: the ones multiply b
+theta_ls = torch.linalg.lstsq(A, labels, driver="gelsd").solution.flatten()
 net = nn.Linear(2, 1)
 fit(net, features, labels)
-sgd = torch.cat([net.weight.detach().flatten(), net.bias.detach()])
-true_params = torch.cat([true_w, torch.tensor([true_b])])
-print("true (w1, w2, b):   ", true_params)
-print("least squares:      ", least_squares)
-print("SGD, 3 epochs:      ", sgd)
-print(f"max |least squares - true|: {(least_squares - true_params).abs().max():.1e}")
-print(f"max |SGD - least squares|:  {(sgd - least_squares).abs().max():.1e}")
+theta_sgd = torch.cat([net.weight.detach().flatten(), net.bias.detach()])
+true_theta = torch.cat([true_w, torch.tensor([true_b])])
+print("true (w1, w2, b):   ", true_theta)
+print("least squares:      ", theta_ls)
+print("SGD, 3 epochs:      ", theta_sgd)
+print(f"max |least squares - true|: {(theta_ls - true_theta).abs().max():.1e}")
+print(f"max |SGD - least squares|:  {(theta_sgd - theta_ls).abs().max():.1e}")
 
 clean_X, clean_y = synthetic_data(true_w, true_b, 1000, noise=0)
 clean = torch.linalg.lstsq(torch.cat([clean_X, torch.ones(1000, 1)], dim=1), clean_y,
                            driver="gelsd").solution.flatten()
-print(f"without noise, max |least squares - true|: {(clean - true_params).abs().max():.1e}")
+print(f"without noise, max |least squares - true|: {(clean - true_theta).abs().max():.1e}")
 # --8<-- [end:exact]
 
 # --8<-- [start:more_data]
@@ -324,9 +323,9 @@ def least_squares_error(n, repeats=20):
     errors = []
     for _ in range(repeats):
         X, y = synthetic_data(true_w, true_b, n)
-        X1 = torch.cat([X, torch.ones(n, 1)], dim=1)
-        estimate = torch.linalg.lstsq(X1, y, driver="gelsd").solution.flatten()
-        errors.append((estimate - true_params).abs().max().item())
+        A = torch.cat([X, torch.ones(n, 1)], dim=1)
+        estimate = torch.linalg.lstsq(A, y, driver="gelsd").solution.flatten()
+        errors.append((estimate - true_theta).abs().max().item())
     return sum(errors) / repeats
 
 

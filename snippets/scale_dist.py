@@ -31,20 +31,20 @@ def ddp_sgd(X, y, num_epochs=5, lr=0.03, batch_size=10):
     """Minibatch SGD on the worker's own shard; DDP averages the gradients of all workers."""
     torch.manual_seed(0)  # the same start everywhere (DDP also copies rank 0's parameters)
     net = nn.Linear(2, 1)
-    net.weight.data.normal_(0, 0.01)
-    net.bias.data.fill_(0)
+    nn.init.normal_(net.weight, mean=0, std=0.01)
+    nn.init.zeros_(net.bias)
     model = nn.parallel.DistributedDataParallel(net)
-    loss = nn.MSELoss()
-    trainer = torch.optim.SGD(model.parameters(), lr=lr)
+    loss_fn = nn.MSELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     torch.manual_seed(1 + dist.get_rank())  # but each worker shuffles its shard its own way
     for epoch in range(num_epochs):
         order = torch.randperm(len(X))
         for i in range(0, len(X), batch_size):
             batch = order[i:i + batch_size]
-            l = loss(model(X[batch]), y[batch])
-            trainer.zero_grad()
-            l.backward()  # computes the gradient and all-reduces it: every worker gets the mean
-            trainer.step()
+            batch_loss = loss_fn(model(X[batch]), y[batch])
+            optimizer.zero_grad()
+            batch_loss.backward()  # computes the gradient and all-reduces it: every worker gets the mean
+            optimizer.step()
     return torch.cat([net.weight.detach().flatten(), net.bias.detach()])
 # --8<-- [end:ddp]
 
@@ -78,7 +78,8 @@ def spawned(rank, world_size, port, shards, results):
 
 def leave():
     """End a worker whose work is done and sent, skipping the interpreter's clean-up: that clean-up
-    now and then crashed (SIGABRT) in the distributed library's threads as the processes exited."""
+    now and then crashed (SIGABRT) in the distributed library's threads as the processes exited.
+    A workaround for this site's section-by-section script: a normal script needs none of it."""
     sys.stdout.flush()
     os._exit(0)
 # --8<-- [end:worker]
@@ -87,7 +88,11 @@ def leave():
 @contextlib.contextmanager
 def no_main_script():
     """The spawn start method re-runs the parent's main script in every new process (to find
-    functions defined there); ours are defined here, so let the workers skip the benchmark script."""
+    functions defined there); ours are defined here, so let the workers skip the benchmark script.
+    A workaround for this site's section-by-section script; a normal script guards its start instead:
+        if __name__ == "__main__":
+            mp.spawn(spawned, args=(...), nprocs=2)
+    """
     main = sys.modules["__main__"]
     sys.modules["__main__"] = types.ModuleType("__main__")  # no file: nothing to re-run
     try:

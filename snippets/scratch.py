@@ -18,8 +18,7 @@ from data import synthetic_data, true_b, true_w  # shown on the page from snippe
 seed = int(sys.argv[1]) if len(sys.argv) > 1 else seed  # python snippets/scratch.py 7
 
 # --8<-- [start:data]
-random.seed(seed)        # for the shuffling in step 2
-torch.manual_seed(seed)  # for the data and the initial weights
+torch.manual_seed(seed)  # the data are random: the seed fixes them
 features, labels = synthetic_data(true_w, true_b, 1000)
 print("features:", features.shape, "labels:", labels.shape)
 print("first example:", features[0], labels[0])
@@ -35,22 +34,29 @@ save_figure(fig, "scratch_data")
 
 # --8<-- [start:data_iter]
 def data_iter(batch_size, features, labels):
+    """A generator: each pass of a for loop gets the next minibatch."""
     num_examples = len(features)
     indices = list(range(num_examples))
-    random.shuffle(indices)  # a new order every epoch
+    random.shuffle(indices)  # a new order at every call, that is every epoch
     for i in range(0, num_examples, batch_size):
         batch = torch.tensor(indices[i:i + batch_size])  # the last batch may be smaller
         yield features[batch], labels[batch]
 # --8<-- [end:data_iter]
 
 # --8<-- [start:data_iter_demo]
-X, y = next(data_iter(10, features, labels))
+batches = data_iter(10, features, labels)
+print("data_iter(...) returns", type(batches).__name__)  # nothing is sliced yet
+X, y = next(batches)  # now the first minibatch is cut
 print("one minibatch:", X.shape, y.shape)
 sizes = [len(X) for X, _ in data_iter(64, features, labels)]
 print("batch size 64:", len(sizes), "batches, the last one has", sizes[-1], "examples")
 # --8<-- [end:data_iter_demo]
 
 # --8<-- [start:init]
+# Seed again right before training: the demonstrations above drew random numbers, and the run
+# must not depend on them (the comparison page repeats exactly this run).
+torch.manual_seed(seed)  # the initial weights
+random.seed(seed)        # the shuffling in data_iter
 w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
 b = torch.zeros(1, requires_grad=True)
 # --8<-- [end:init]
@@ -86,23 +92,50 @@ def sgd(params, lr, batch_size):
             param.grad.zero_()  # otherwise the next backward() adds to this gradient
 # --8<-- [end:sgd]
 
+# --8<-- [start:why_sum]
+batch_loss = squared_loss(linreg(X, w, b), y)  # one loss per example of the minibatch
+print("batch_loss:", batch_loss.shape)
+try:
+    batch_loss.backward()  # without an argument, backward() needs a scalar
+except RuntimeError as error:
+    print("RuntimeError:", error)
+print("batch_loss.sum():", batch_loss.sum().shape, "(a scalar)")
+# --8<-- [end:why_sum]
+
 # --8<-- [start:train]
 lr, num_epochs, batch_size = 0.03, 3, 10
-net, loss = linreg, squared_loss
+net, loss_fn = linreg, squared_loss  # the loop below works for any model and loss
 for epoch in range(num_epochs):
     for X, y in data_iter(batch_size, features, labels):
-        l = loss(net(X, w, b), y)  # shape (batch_size, 1)
-        l.sum().backward()         # gradient of the summed loss
-        sgd([w, b], lr, batch_size)
-    with torch.no_grad():
-        train_l = loss(net(features, w, b), labels)
-        print(f"epoch {epoch + 1}, loss {float(train_l.mean()):f}")
+        batch_loss = loss_fn(net(X, w, b), y)  # shape (len(X), 1): one loss per example
+        batch_loss.sum().backward()            # backward() needs a scalar: sum the losses
+        sgd([w, b], lr, len(X))                # len(X): the actual size of this batch
+    with torch.no_grad():  # only measuring: no graph, no gradients
+        train_loss = loss_fn(net(features, w, b), labels)
+    print(f"epoch {epoch + 1}, loss {train_loss.mean().item():f}")
 # --8<-- [end:train]
+
+# --8<-- [start:graph]
+print("under no_grad: requires_grad", train_loss.requires_grad, "| grad_fn", train_loss.grad_fn)
+outside = loss_fn(net(features, w, b), labels)  # the same computation, recorded
+print("without it:    requires_grad", outside.requires_grad, "| grad_fn", type(outside.grad_fn).__name__)
+print("w.detach():    requires_grad", w.detach().requires_grad)  # same values, no graph
+# --8<-- [end:graph]
 
 # --8<-- [start:errors]
 w_err = true_w - w.detach().reshape(true_w.shape)
 b_err = true_b - b.detach().item()
 print("error in w:", w_err)
-print("error in b:", b_err)
+print(f"error in b: {b_err:.1e}")
 print(f"max |error|: {max(w_err.abs().max().item(), abs(b_err)):.1e}")
 # --8<-- [end:errors]
+
+# --8<-- [start:predict]
+X_new = torch.tensor([[0.0, 0.0], [1.0, -1.0], [-2.0, 0.5]])  # three new examples
+with torch.no_grad():
+    y_new = net(X_new, w, b).flatten()
+y_true = X_new @ true_w + true_b  # what the true function gives, without noise
+print("prediction:   ", y_new)
+print("true Xw + b:  ", y_true)
+print(f"max |difference|: {(y_new - y_true).abs().max().item():.1e}")
+# --8<-- [end:predict]

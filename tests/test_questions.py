@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from conftest import numbers, run_snippet
+from conftest import ROOT, numbers, run_snippet
 
 SEEDS = range(3)
 
@@ -211,10 +211,10 @@ def test_integer_weights_break_matmul(page):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_least_squares_is_close_but_not_exact(runs, seed):
     ns, out = runs[seed]
-    ls_error = (ns["least_squares"] - ns["true_params"]).abs().max().item()
+    ls_error = (ns["theta_ls"] - ns["true_theta"]).abs().max().item()
     assert 1e-5 < ls_error < 2e-3
-    assert (ns["sgd"] - ns["least_squares"]).abs().max() < 2e-3
-    assert (ns["clean"] - ns["true_params"]).abs().max() < 1e-5    # no noise: exact up to rounding
+    assert (ns["theta_sgd"] - ns["theta_ls"]).abs().max() < 2e-3
+    assert (ns["clean"] - ns["true_theta"]).abs().max() < 1e-5    # no noise: exact up to rounding
     assert f"max |least squares - true|: {ls_error:.1e}" in out["exact"]
 
 
@@ -223,3 +223,19 @@ def test_error_shrinks_like_one_over_sqrt_n(page):
     e100, e1000, e10000 = numbers(out["more_data"], "mean error of least squares")
     for big, small in [(e100, e1000), (e1000, e10000)]:
         assert 2 < big / small < 5          # √10 ≈ 3.2 for ten times the data
+
+
+# Only this page shows `.data` (as the pitfall of question 5); the practice snippets copy-ready code.
+PRACTICE_SNIPPETS = ["data", "training", "scratch", "concise", "comparison", "scale", "scale_dist",
+                     "exercises"]
+
+
+@pytest.mark.parametrize("name", PRACTICE_SNIPPETS)
+def test_practice_snippets_use_no_data_attribute_and_name_the_lstsq_driver(name):
+    source = (ROOT / "snippets" / f"{name}.py").read_text()
+    assert not re.search(r"(?<!torch\.utils)\.data\b", source)    # nn.init, .detach() instead
+    assert "from torch.utils import data" not in source
+    for call in re.findall(r"torch\.linalg\.lstsq\((.*?)\)\.", source, re.S):
+        assert 'driver="gelsd"' in call, call
+    assert "trainer" not in source                                  # the optimiser is `optimizer`
+    assert "w.data" in (ROOT / "snippets" / "questions.py").read_text()  # the pitfall itself

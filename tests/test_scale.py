@@ -78,6 +78,24 @@ def test_the_pipeline_tables_have_every_pipeline_and_size(run):
     assert all(seconds > 0 for seconds in ns["starts"].values())
 
 
+def test_the_growth_tables_show_the_best_of_three(run):
+    ns, out = run
+    starts_table, steady_table = out["growth"].split("million examples/s after it")
+    for name in ns["pipelines"]:
+        for table, values, scale in [(starts_table, ns["starts"], 1e3), (steady_table, ns["steady"], 1e-6)]:
+            line = next(l for l in table.splitlines() if l.startswith(name + "  "))
+            printed = [float(x) for x in line[len(name):].split()]
+            assert printed == [round(values[name, n] * scale, 2) for n in ns["sizes"]]
+    assert "runs = [measure(" in (ROOT / "snippets/scale.py").read_text()  # three measurements each
+
+
+def test_show_times_picks_a_readable_unit(run, capsys):
+    ns, _ = run
+    ns["show_times"]("t", {"slow": 1.5, "middle": 2e-3, "fast": 3e-6, "fastest": 4e-9})
+    lines = capsys.readouterr().out.splitlines()
+    assert "1.5 s " in lines[1] and "2.0 ms" in lines[2] and "3.0 µs" in lines[3] and "4.0 ns" in lines[4]
+
+
 def test_one_pass_least_squares_equals_lstsq_on_the_same_data(run, tmp_path):
     ns, _ = run
     torch.manual_seed(3)
@@ -157,9 +175,9 @@ def test_ddp_step_is_one_sgd_step_on_both_workers_batches(run):
     (X0, y0), (X1, y1) = ns["shards"]
     torch.manual_seed(0)
     net = nn.Linear(2, 1)
-    net.weight.data.normal_(0, 0.01)
-    net.bias.data.fill_(0)
-    trainer = torch.optim.SGD(net.parameters(), lr=0.03)
+    nn.init.normal_(net.weight, mean=0, std=0.01)
+    nn.init.zeros_(net.bias)
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.03)
     shuffles = [torch.Generator().manual_seed(1 + rank) for rank in range(2)]  # each worker's seed
     for epoch in range(5):
         orders = [torch.randperm(len(X0), generator=g) for g in shuffles]
@@ -167,9 +185,9 @@ def test_ddp_step_is_one_sgd_step_on_both_workers_batches(run):
             b0, b1 = orders[0][i:i + 10], orders[1][i:i + 10]
             X, y = torch.cat([X0[b0], X1[b1]]), torch.cat([y0[b0], y1[b1]])
             loss = nn.MSELoss()(net(X), y)
-            trainer.zero_grad()
+            optimizer.zero_grad()
             loss.backward()
-            trainer.step()
+            optimizer.step()
     theta = torch.cat([net.weight.detach().flatten(), net.bias.detach()]).double()
     assert (theta - ns["thetas"]["DDP SGD", 0]).abs().max() < 1e-5
 

@@ -1,9 +1,12 @@
 """snippets/scratch.py: the seven steps of the from-scratch page, and what the page says of them."""
+import random
 import re
+import types
 
 import pytest
+import torch
 
-from conftest import run_snippet
+from conftest import ROOT, run_snippet
 
 SEEDS = range(8)
 
@@ -33,6 +36,17 @@ def test_errors_are_of_order_1e_4_not_zero(runs):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
+def test_predictions_on_new_examples_are_as_close_as_the_parameters(runs, seed):
+    ns, out = runs[seed]
+    difference = (ns["y_new"] - ns["y_true"]).abs().max().item()
+    assert f"max |difference|: {difference:.1e}" in out["predict"]
+    # The page: of the order of the parameter error, far below 1e-2.
+    assert difference < 5e-3
+    assert difference <= 3.5 * max_error(ns) + 1e-6  # |x|₁ + 1 ≤ 3.5 for the three new inputs
+    assert torch.allclose(ns["y_true"], ns["X_new"] @ ns["true_w"] + ns["true_b"])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_loss_falls_to_half_the_noise_variance(runs, seed):
     _, out = runs[seed]
     losses = [float(x) for x in re.findall(r"loss ([0-9.]+)", out["train"])]
@@ -43,11 +57,57 @@ def test_loss_falls_to_half_the_noise_variance(runs, seed):
 
 def test_minibatches_cover_the_data_and_the_last_one_is_smaller(runs):
     ns, out = runs[0]
+    assert "data_iter(...) returns generator" in out["data_iter_demo"]
+    assert isinstance(ns["data_iter"](10, ns["features"], ns["labels"]), types.GeneratorType)
     batches = list(ns["data_iter"](64, ns["features"], ns["labels"]))
     assert [len(X) for X, _ in batches] == [64] * 15 + [40]
     seen = sorted(i for X, _ in batches for i in X[:, 0].tolist())
     assert seen == sorted(ns["features"][:, 0].tolist())  # every example exactly once
     assert "16 batches, the last one has 40 examples" in out["data_iter_demo"]
+
+
+def test_backward_needs_a_scalar(runs):
+    ns, out = runs[0]
+    assert "batch_loss: torch.Size([10, 1])" in out["why_sum"]
+    assert "RuntimeError: grad can be implicitly created only for scalar outputs" in out["why_sum"]
+    assert "batch_loss.sum(): torch.Size([]) (a scalar)" in out["why_sum"]
+
+
+def test_evaluation_under_no_grad_records_no_graph(runs):
+    ns, out = runs[0]
+    assert "under no_grad: requires_grad False | grad_fn None" in out["graph"]
+    assert re.search(r"without it: +requires_grad True \| grad_fn \w+Backward0", out["graph"])
+    assert "w.detach():    requires_grad False" in out["graph"]
+    assert not ns["train_loss"].requires_grad and ns["outside"].requires_grad
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_sgd_divides_by_the_actual_batch_size(runs, seed):
+    """The loop passes len(X): with a smaller last batch each step is the true mean gradient."""
+    ns, _ = runs[seed]
+    w = torch.zeros(2, 1, requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    X, y = ns["features"][:7], ns["labels"][:7]  # a batch of 7, smaller than batch_size = 10
+    ns["squared_loss"](ns["linreg"](X, w, b), y).sum().backward()
+    ns["sgd"]([w, b], 1.0, len(X))
+    mean_gradient = -(X.T @ y) / len(X)  # the gradient of the mean ½ loss at w = 0, b = 0
+    assert torch.allclose(w.detach(), -mean_gradient, atol=1e-6)
+    assert "sgd([w, b], lr, len(X))" in (ROOT / "snippets/scratch.py").read_text()
+
+
+def test_training_does_not_depend_on_the_demonstrations(runs):
+    """Reseeded right before the initialisation: replaying only the data, the seed and the
+    training loop gives exactly the page's parameters."""
+    ns, _ = runs[0]
+    torch.manual_seed(0)
+    random.seed(0)
+    w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    for epoch in range(3):
+        for X, y in ns["data_iter"](10, ns["features"], ns["labels"]):
+            ns["squared_loss"](ns["linreg"](X, w, b), y).sum().backward()
+            ns["sgd"]([w, b], 0.03, len(X))
+    assert torch.equal(w.detach(), ns["w"].detach()) and torch.equal(b.detach(), ns["b"].detach())
 
 
 def test_loss_demo_shows_the_broadcasting_trap(runs):
