@@ -6,7 +6,8 @@ import re
 import pytest
 import torch
 
-from conftest import DOCS, LANGS, hooks, numbers, run_snippet
+from conftest import DOCS, LANGS, numbers, run_snippet
+from linreg_build.includes import FENCE, INCLUDE
 
 SEEDS = range(3)
 USUAL_ERROR = 2e-3   # max |θ - θ_true| reached by the usual training (as on the scratch and concise pages)
@@ -359,7 +360,7 @@ def test_every_entry_has_the_same_t_anchor_in_both_languages():
 @pytest.mark.parametrize("lang", LANGS)
 def test_each_entry_shows_symptom_code_fix_and_output(lang):
     for anchor, text in entries(lang).items():
-        targets = hooks.INCLUDE.findall(text)
+        targets = INCLUDE.findall(text)
         section = targets[0].removeprefix("troubleshooting/").removesuffix(".txt")
         assert targets == [f"troubleshooting/{section}.txt", f"troubleshooting.py:{section}",
                            f"troubleshooting.py:{section}_fix", f"troubleshooting/{section}_fix.txt"], anchor
@@ -369,10 +370,10 @@ def test_each_entry_shows_symptom_code_fix_and_output(lang):
 def test_the_prose_quotes_the_message_so_search_finds_it(out, lang):
     """The search index skips code blocks: each message entry quotes part of the printed message inline."""
     for anchor, text in entries(lang).items():
-        section = hooks.INCLUDE.findall(text)[0].removeprefix("troubleshooting/").removesuffix(".txt")
+        section = INCLUDE.findall(text)[0].removeprefix("troubleshooting/").removesuffix(".txt")
         printed = " ".join(message for _, message in messages(out[section]))
         if not printed:
             continue
-        prose = hooks.FENCE.sub("", text)
+        prose = FENCE.sub("", text)
         quoted = [code for code in re.findall(r"`([^`\n]+)`", prose) if len(code) >= 12]
         assert any(code in printed or code.split(": ", 1)[-1] in printed for code in quoted), (lang, anchor)
