@@ -30,7 +30,7 @@ NOTEBOOKS = CACHE / "notebooks"
 SUFFIX = {"zh": "（笔记本）", "en": " (notebook)"}  # the notebook's title, so the nav tells it from the page
 ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?:\?\?\?\+?|!!!) \w+(?: "(?P<title>[^"]*)")?[ \t]*\n'
                         r'(?P<body>(?:(?P=indent)    .*\n|[ \t]*\n)*)', re.M)
-LINK = re.compile(r"\[([^\]]+)\]\((?!https?:)([\w/]+)\.md(#[\w-]+)?\)")
+LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])+)\]\((?!https?:)([\w/]+)\.md(#[\w-]+)?\)")  # [text [x]](page.md#a)
 
 
 def notebook_prose(text: str, lang: str, site_url: str) -> str:

@@ -30,7 +30,7 @@ def skeleton(text):
 def test_strict_build_from_scratch(site):
     for lang_prefix in ("", "en/"):
         assert (site / lang_prefix / "index.html").is_file()
-    assert (site / "assets/katex/katex.min.js").is_file()
+    assert (site / "assets/katex/katex.min.css").is_file()
 
 
 def test_every_page_exists_in_both_languages():
@@ -116,6 +116,29 @@ def test_internal_links_resolve(site):
             if path.startswith("/") or not (target.is_file() or (target / "index.html").is_file()):
                 broken.append(f"{html.relative_to(site)} -> {link}")
     assert checked > 100 and not broken, broken[:10]
+
+
+@pytest.mark.parametrize("page", layout.notebook_pages())
+def test_inline_blocks_do_not_clobber_the_page_code(page):
+    """In the notebook, inline ```python blocks run in the same namespace as the page's code: a name
+    they assign must not be one the page's code uses (it would silently change the results)."""
+    import ast
+
+    from linreg_build.sections import section_code
+
+    text = pages("en")[f"{page}.md"]
+    page_code = "\n".join(section_code(t) for t in INCLUDE.findall(text) if not t.endswith(".txt"))
+    used = {n.id for n in ast.walk(ast.parse(page_code)) if isinstance(n, ast.Name)}
+    for m in FENCE.finditer(text):
+        if m["info"].strip() == "python":
+            assigned = set()
+            for statement in ast.parse(m["body"]).body:  # module-level names (locals do no harm)
+                if isinstance(statement, (ast.FunctionDef, ast.ClassDef)):
+                    assigned.add(statement.name)
+                else:
+                    assigned |= {n.id for n in ast.walk(statement)
+                                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+            assert not assigned & used, f"{page}: an inline block reassigns {sorted(assigned & used)}"
 
 
 @pytest.mark.parametrize("page", layout.notebook_pages())
