@@ -203,7 +203,7 @@
         status.textContent = s.epoch >= intOf(epochs, 1, 50) ? `${T.done} ${T.status({ epoch: s.epoch, steps: s.steps, loss: fmt(loss) })}`
           : s.steps ? T.status({ epoch: s.epoch, steps: s.steps, loss: fmt(loss) }) : T.ready;
         readout.textContent = `w = [${s.w[0].toFixed(4)}, ${s.w[1].toFixed(4)}], b = ${s.b.toFixed(4)};  ` +
-          `|ŵ − w|, |b̂ − b| ≤ ${err.toExponential(1)}`;
+          `|ŵ − w_true|, |b̂ − b_true| ≤ ${err.toExponential(1)}`;
         root.dataset.maxError = String(err);
       }
       root.dataset.steps = String(s.steps);
