@@ -1,4 +1,5 @@
-"""Gradient descent: loss surfaces, the gradient, its formula checked by autograd, momentum.
+"""Gradient descent: loss surfaces, the gradient, its formula checked by autograd, too large a step,
+feature standardisation, momentum.
 
 Run: python snippets/gradient_descent.py [seed]   (the page shows seed 0)
 """
@@ -34,9 +35,9 @@ def grad_formula(X, y, w, b):
 # --8<-- [start:tangent]
 def autograd_grad(w, b):
     """∇L at (w, b) by autograd, as one vector (∂L/∂w1, ∂L/∂w2, ∂L/∂b)."""
-    w, b = w.clone().requires_grad_(True), b.clone().requires_grad_(True)
+    w, b = w.clone().requires_grad_(True), b.clone().requires_grad_(True)  # copies that record
     loss(X, y, w, b).backward()
-    return torch.cat([w.grad[:, 0], b.grad])
+    return torch.cat([w.grad[:, 0], b.grad])  # cat: join the pieces into one vector
 
 
 def per_example_loss(w, b):
@@ -49,14 +50,19 @@ grad = autograd_grad(w0, b0)
 h = torch.tensor([[1e-4], [0.0]], dtype=f64)
 slopes = (per_example_loss(w0 + h, b0) - per_example_loss(w0 - h, b0)) / 2e-4
 print(f"examples whose loss rises with w1: {(slopes > 0).sum().item()} of {len(X)}")
-print(f"mean of their slopes: {slopes.mean().item():.4f}   dL/dw1: {grad[0].item():.4f}")
+print(f"mean slope over all {len(X)} examples: {slopes.mean().item():.4f}   dL/dw1: {grad[0].item():.4f}")
 
 step = torch.tensor([0.01, -0.02, 0.03], dtype=f64)  # small moves of w1, w2, b
 parts = grad * step                                   # each parameter's contribution
-actual = loss(X, y, w0 + step[:2].reshape(2, 1), b0 + step[2]) - loss(X, y, w0, b0)
 print("contributions of w1, w2, b:", [round(p, 4) for p in parts.tolist()])
-print(f"tangent plane predicts {parts.sum().item():.4f},",
-      f"the loss changes by {actual.item():.4f}")
+gaps = []
+for name, delta in [("δ  ", step), ("δ/2", step / 2)]:  # the step, then half of it
+    predicted = (grad * delta).sum().item()
+    actual = (loss(X, y, w0 + delta[:2].reshape(2, 1), b0 + delta[2]) - loss(X, y, w0, b0)).item()
+    gaps.append(actual - predicted)
+    print(f"step {name}: tangent plane predicts {predicted:.4f}, the loss changes by {actual:.4f},",
+          f"gap {actual - predicted:.2e}")
+print(f"gap at δ/2 divided by gap at δ: {gaps[1] / gaps[0]:.3f}")
 # --8<-- [end:tangent]
 
 # --8<-- [start:steepest]
@@ -108,6 +114,80 @@ w_gd, b_gd = path[-1]
 print("w:", w_gd[:, 0].tolist(), " b:", b_gd.item())
 # --8<-- [end:descent]
 
+# --8<-- [start:overshoot]
+# One dimension: L(w) = ½·c·w², whose curvature L'' is c, with the minimum at w = 0.
+# A step takes w to w − η·c·w = (1 − η·c)·w: closer to 0 only if |1 − η·c| < 1, i.e. η·c < 2.
+c = 1.0
+overshoot = {}
+for lr in (0.5, 1.5, 2.5):
+    w_1d = [1.0]
+    for _ in range(6):
+        w_1d.append(w_1d[-1] - lr * c * w_1d[-1])
+    overshoot[lr] = w_1d
+    print(f"eta * L'' = {lr * c}: w =", " ".join(f"{v:+.3f}" for v in w_1d))
+
+# On our data the steepest curvature of L is the largest eigenvalue of AᵀA/n, A = [X, 1].
+A = torch.cat([X, torch.ones(len(X), 1, dtype=f64)], dim=1)
+lam_max = torch.linalg.eigvalsh(A.T @ A / len(A)).max().item()
+print(f"largest curvature of L: {lam_max:.3f}, so eta must stay below {2 / lam_max:.3f}")
+for lr in (1.5, 2.5):
+    p = gradient_descent(X, y, torch.zeros(2, 1, dtype=f64), torch.zeros(1, dtype=f64), lr, 30)
+    print(f"full batch, eta = {lr}: L after 30 steps = {loss(X, y, *p[-1]).item():.2e}")
+# --8<-- [end:overshoot]
+
+# --8<-- [start:houses]
+# House prices at natural scales: area around 100 m², age 0 to 20 years, price in 10,000 yuan.
+torch.manual_seed(seed)
+area = 100 + 25 * torch.randn(1000, 1, dtype=f64)
+age = 20 * torch.rand(1000, 1, dtype=f64)
+X_raw = torch.cat([area, age], dim=1)
+w_house, b_house = torch.tensor([[1.5], [-0.5]], dtype=f64), 20.0
+y_raw = X_raw @ w_house + b_house + torch.randn(1000, 1, dtype=f64)  # noise σ = 1
+
+A_raw = torch.cat([X_raw, torch.ones(1000, 1, dtype=f64)], dim=1)
+curvatures = torch.linalg.eigvalsh(A_raw.T @ A_raw / 1000)  # smallest to largest
+print(f"curvatures of L: smallest {curvatures[0]:.3f}, largest {curvatures[-1]:.0f}",
+      f"(eta must stay below {2 / curvatures[-1]:.1e})")
+
+def losses_at(X, y, lr, steps):
+    """Full-batch gradient descent from w = 0, b = 0; L after each number of steps in `steps`."""
+    p = gradient_descent(X, y, torch.zeros(2, 1, dtype=f64), torch.zeros(1, dtype=f64), lr, max(steps))
+    return [loss(X, y, *p[k]).item() for k in steps]
+
+raw_fast = losses_at(X_raw, y_raw, 0.3, [10, 100])
+raw_slow = losses_at(X_raw, y_raw, 1e-4, [100, 10000])
+print(f"raw features, eta = 0.3:    L after 10 steps = {raw_fast[0]:.1e}, after 100 = {raw_fast[1]:.1e}")
+print(f"raw features, eta = 0.0001: L after 100 steps = {raw_slow[0]:.2f}, after 10000 = {raw_slow[1]:.2f}")
+# --8<-- [end:houses]
+
+# --8<-- [start:standardise]
+# Standardise with the statistics of the TRAINING data, and keep them for new inputs.
+mean, std = X_raw.mean(dim=0), X_raw.std(dim=0)
+
+def standardise(X):
+    return (X - mean) / std  # broadcast: every row minus the means, divided by the stds
+
+X_std = standardise(X_raw)
+path_std = gradient_descent(X_std, y_raw, torch.zeros(2, 1, dtype=f64), torch.zeros(1, dtype=f64),
+                            lr=0.3, num_steps=100)
+w_std, b_std = path_std[-1]
+print(f"standardised, eta = 0.3:    L after 100 steps = {loss(X_std, y_raw, w_std, b_std).item():.2f}")
+
+# Back to the raw scale: ŷ = Σ w_std·(x − mean)/std + b_std.
+w_back = w_std / std.reshape(2, 1)
+b_back = b_std - (mean / std) @ w_std
+print("on the raw scale: w =", [round(v, 4) for v in w_back[:, 0].tolist()], " b =", round(b_back.item(), 4))
+theta_ls = torch.linalg.lstsq(A_raw, y_raw, driver="gelsd").solution[:, 0]
+print("least squares:    w =", [round(v, 4) for v in theta_ls[:2].tolist()], " b =", round(theta_ls[2].item(), 4))
+
+# New houses: standardise them with the SAME training statistics, then predict.
+X_new = torch.tensor([[120.0, 3.0], [75.0, 15.0]], dtype=f64)
+via_std = standardise(X_new) @ w_std + b_std
+via_raw = X_new @ w_back + b_back
+print("new houses:", [round(v, 2) for v in via_std[:, 0].tolist()],
+      "| same with raw-scale weights:", torch.allclose(via_std, via_raw))
+# --8<-- [end:standardise]
+
 # --8<-- [start:momentum]
 def heavy_ball(X, y, w, b, lr, beta, num_steps):
     """Gradient descent with momentum: the velocity v remembers past gradients."""
@@ -119,15 +199,21 @@ def heavy_ball(X, y, w, b, lr, beta, num_steps):
         path.append((w, b))
     return path
 
-X_scaled = X * torch.tensor([1.0, 3.0], dtype=f64)  # x2 in other units: a long valley
+# Two features with mean 0 and variance 1 each, so standardising changes nothing, but correlated
+# (ρ = 0.8): the bowl becomes a long diagonal valley.
+torch.manual_seed(seed)
+x1, x_other = torch.randn(1000, 1, dtype=f64), torch.randn(1000, 1, dtype=f64)
+X_corr = torch.cat([x1, 0.8 * x1 + 0.6 * x_other], dim=1)  # 0.6 = √(1 − 0.8²)
+y_corr = X_corr @ true_w.to(f64).reshape(2, 1) + true_b + 0.01 * torch.randn(1000, 1, dtype=f64)
 w_start = torch.tensor([[-1.0], [0.5]], dtype=f64)
 b_start = torch.tensor([true_b], dtype=f64)  # b = 4.2, the slice drawn in the figure
-A_scaled = torch.cat([X_scaled, torch.ones(len(X), 1, dtype=f64)], dim=1)
-L_min = loss(A_scaled, y, torch.linalg.lstsq(A_scaled, y).solution, 0)  # the exact minimum
-valley = {beta: heavy_ball(X_scaled, y, w_start, b_start, lr=0.1, beta=beta, num_steps=300)
+A_corr = torch.cat([X_corr, torch.ones(1000, 1, dtype=f64)], dim=1)
+theta_min = torch.linalg.lstsq(A_corr, y_corr, driver="gelsd").solution  # (w1, w2, b)
+L_min = loss(X_corr, y_corr, theta_min[:2], theta_min[2])                  # the exact minimum
+valley = {beta: heavy_ball(X_corr, y_corr, w_start, b_start, lr=0.5, beta=beta, num_steps=300)
           for beta in (0, 0.5, 0.9)}
 for beta, p in valley.items():
-    steps = next(k for k, q in enumerate(p) if loss(X_scaled, y, *q) - L_min < 1e-6)
+    steps = next(k for k, q in enumerate(p) if loss(X_corr, y_corr, *q) - L_min < 1e-6)
     print(f"beta = {beta}: {steps} steps until L is within 1e-6 of its minimum")
 # --8<-- [end:momentum]
 
@@ -176,13 +262,28 @@ ax.set(xlabel="$w_1$", ylabel="$w_2$", title="$L$", xlim=(-2, 5), ylim=(-6, 2),
        aspect="equal")
 save_figure(fig, "gradient_descent_contours")
 
-fig, ax = plt.subplots(figsize=(4.5, 3))
-W1, W2, L = contour_grid(X_scaled, y, b_fix, torch.linspace(-1.5, 3, 91, dtype=f64),
-                         torch.linspace(-2, 1.5, 71, dtype=f64))
+# The correlated features: a long diagonal valley; plain descent (β = 0) and the heavy ball.
+fig, ax = plt.subplots(figsize=(4.5, 3.4))
+W1, W2, L = contour_grid(X_corr, y_corr, b_fix, torch.linspace(-1.5, 3.5, 101, dtype=f64),
+                         torch.linspace(-4.5, 1.0, 111, dtype=f64))
 ax.contour(W1, W2, L, levels=[0.05, 0.3, 1, 2, 4, 7, 11], cmap="viridis", linewidths=1)
 for beta, style in [(0, "o-"), (0.5, "s-")]:
     pts = torch.cat([q[0] for q in valley[beta][:26]], dim=1)  # the first 25 steps
     ax.plot(pts[0], pts[1], style, ms=3, lw=1, label=f"$\\beta = {beta}$")
+ax.plot(*theta_min[:2, 0].tolist(), "k+", ms=9, mew=1.5, zorder=5)
 ax.set(xlabel="$w_1$", ylabel="$w_2$", aspect="equal")
 ax.legend(loc="upper right", fontsize=8)
 save_figure(fig, "gradient_descent_momentum")
+
+# Too large a step in one dimension: L(w) = ½w², steps with η·L'' = 1.5 and 2.5 from w = 1.
+fig, axes = plt.subplots(1, 2, figsize=(6.4, 2.6))
+for ax, lr, edge in zip(axes, (1.5, 2.5), (1.3, 3.6)):
+    ws = torch.linspace(-edge, edge, 200)
+    pts = torch.tensor(overshoot[lr][:4])
+    ax.plot(ws, ws**2 / 2, color="0.6", lw=1)
+    ax.plot(pts, pts**2 / 2, "o-", color="tab:red", ms=4, lw=1)
+    for k, v in enumerate(pts.tolist()):
+        ax.annotate(f"${k}$", (v, v**2 / 2), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    ax.set(xlabel="$w$", title=f"$\\eta L'' = {lr}$", ylim=(-0.05 * edge**2, 0.55 * edge**2))
+axes[0].set_ylabel("$L$")
+save_figure(fig, "gradient_descent_overshoot")

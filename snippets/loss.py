@@ -1,7 +1,9 @@
-"""The squared loss, and vertical (least squares) against perpendicular (total least squares) distance.
+"""The squared loss, where it comes from (Gaussian noise and maximum likelihood), and vertical (least
+squares) against perpendicular (total least squares) distance.
 
 Run: python snippets/loss.py [seed]   (the page shows seed 0)
 """
+import math
 import sys
 
 import torch
@@ -23,11 +25,43 @@ print(f"L at the true w, b: {mean_loss(features, labels, true_w, true_b):.2e}")
 print(f"L at w = 0, b = 0:  {mean_loss(features, labels, torch.zeros(2), 0.0):.2e}")
 # --8<-- [end:mean_loss]
 
+# --8<-- [start:likelihood]
+def neg_log_likelihood(X, y, w, b, sigma):
+    """−log p(y | X) for y = Xw + b + ε, ε ~ N(0, σ²): the sum over the examples."""
+    r = y[:, 0] - (X @ w + b)  # residuals
+    return len(y) / 2 * math.log(2 * math.pi * sigma**2) + (r**2).sum() / (2 * sigma**2)
+
+X64, y64 = features.double(), labels.double()  # float64: the comparison measures the maths, not rounding
+A = torch.cat([X64, torch.ones(len(X64), 1, dtype=torch.float64)], dim=1)  # A = [X, 1]
+theta_ls = torch.linalg.lstsq(A, y64, driver="gelsd").solution[:, 0]       # (w1, w2, b)
+print("least squares      (w1, w2, b):", [round(v, 6) for v in theta_ls.tolist()])
+
+theta_ml = {}
+for sigma in (0.01, 1.0):
+    w = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    # L-BFGS: a general-purpose minimiser that only needs the function and its gradient.
+    optimizer = torch.optim.LBFGS([w, b], max_iter=100, line_search_fn="strong_wolfe")
+
+    def closure():  # L-BFGS calls this whenever it needs the function and its gradient
+        optimizer.zero_grad()
+        nll = neg_log_likelihood(X64, y64, w, b, sigma)
+        nll.backward()
+        return nll
+
+    optimizer.step(closure)
+    theta_ml[sigma] = torch.cat([w, b]).detach()
+    print(f"max likelihood, σ = {sigma:<4} (w1, w2, b):", [round(v, 6) for v in theta_ml[sigma].tolist()],
+          f"| −log p = {neg_log_likelihood(X64, y64, w, b, sigma).item():.1f}")
+gap = max((theta - theta_ls).abs().max().item() for theta in theta_ml.values())
+print(f"largest difference from least squares: {gap:.0e}")
+# --8<-- [end:likelihood]
+
 # --8<-- [start:fit_both]
 def ols_line(x, y):
     """Least squares: minimise the squared VERTICAL distances. Returns (slope, intercept)."""
     A = torch.cat([x, torch.ones_like(x)], dim=1)   # columns: x and a column of ones
-    slope, intercept = torch.linalg.lstsq(A, y).solution[:, 0]
+    slope, intercept = torch.linalg.lstsq(A, y, driver="gelsd").solution[:, 0]
     return slope.item(), intercept.item()
 
 def tls_line(x, y):

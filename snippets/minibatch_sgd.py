@@ -1,4 +1,4 @@
-"""Minibatch SGD: cost per step, unbiased gradients, learning rates, paths, the noise floor.
+"""Minibatch SGD: cost per step, the update, unbiased gradients, learning rates, paths, the noise floor.
 
 Run: python snippets/minibatch_sgd.py [seed]   (the page shows seed 0)
 """
@@ -15,41 +15,18 @@ seed = int(sys.argv[1]) if len(sys.argv) > 1 else 0
 torch.manual_seed(seed)
 features, labels = synthetic_data(true_w, true_b, 1000)
 n = len(features)
-# A column of ones before the features: with θ = (b, w1, w2), Aθ = Xw + b.
-A = torch.cat([torch.ones(n, 1), features], dim=1).double()
+# A column of ones after the features: with θ = (w1, w2, b), Aθ = Xw + b.
+A = torch.cat([features, torch.ones(n, 1)], dim=1).double()
 y = labels.double()
-theta_star = torch.linalg.lstsq(A, y).solution  # the exact minimiser of L, for reference
-theta0 = torch.zeros(3, 1, dtype=torch.float64)  # where training starts: w = 0, b = 0
-print("least squares (b, w1, w2):", [round(v, 5) for v in theta_star[:, 0].tolist()])
+theta_ls = torch.linalg.lstsq(A, y, driver="gelsd").solution  # θ_LS, the exact minimiser of L
+theta0 = torch.zeros(3, 1, dtype=torch.float64)                  # where training starts: w = 0, b = 0
+print("least squares θ_LS (w1, w2, b):", [round(v, 5) for v in theta_ls[:, 0].tolist()])
 
 
 def loss(A, y, theta):
     """L(θ) = mean of ½(Aθ − y)²; θ may also be a stack of vectors, shape (k, 3, 1)."""
     return ((A @ theta - y) ** 2 / 2).mean(dim=(-2, -1))
 # --8<-- [end:data]
-
-# --8<-- [start:unbiased]
-per_example = A * (A @ theta0 - y)  # row i: the gradient of l⁽ⁱ⁾ at θ0, shape (n, 3)
-full = per_example.mean(dim=0)      # ∇L at θ0
-
-
-def minibatch_grads(batch_size, k):
-    """The gradients of k random minibatches of |B| distinct examples each."""
-    # Where the |B| largest of n uniform random numbers sit is a uniformly random subset.
-    batches = torch.rand(k, n).topk(batch_size, dim=1).indices
-    return per_example[batches].mean(dim=1)  # shape (k, 3)
-
-
-k = 10000
-g10, g100 = minibatch_grads(10, k), minibatch_grads(100, k)
-print("full gradient:             ", [round(v, 3) for v in full.tolist()])
-print("one minibatch (|B| = 10):  ", [round(v, 3) for v in g10[0].tolist()])
-print(f"mean of {k} minibatches: ", [round(v, 3) for v in g10.mean(dim=0).tolist()])
-standard_error = g10.std(dim=0) / k ** 0.5
-print("  its standard error:      ", [round(v, 3) for v in standard_error.tolist()])
-print("spread (std) at |B| = 10:  ", [round(v, 3) for v in g10.std(dim=0).tolist()])
-print("spread (std) at |B| = 100: ", [round(v, 3) for v in g100.std(dim=0).tolist()])
-# --8<-- [end:unbiased]
 
 # --8<-- [start:sgd]
 def minibatch_sgd(A, y, theta, lr, batch_size, num_epochs):
@@ -75,6 +52,37 @@ print(f"{len(full_step) - 1:3d} step  with |B| = {n}: L = {L_full:.6f}")
 print(f"{len(small_steps) - 1:3d} steps with |B| = 10:   L = {L_small:.6f}")
 # --8<-- [end:budget]
 
+# --8<-- [start:unbiased]
+per_example = A * (A @ theta0 - y)  # row i: the gradient of l⁽ⁱ⁾ at θ0, shape (n, 3)
+full = per_example.mean(dim=0)      # ∇L at θ0
+
+
+def minibatch_grads(batch_size, k):
+    """The gradients of k random minibatches of |B| distinct examples each, shape (k, 3)."""
+    grads = []
+    for _ in range(k):
+        batch = torch.randperm(n)[:batch_size]  # |B| distinct examples, uniformly at random
+        grads.append(per_example[batch].mean(dim=0))
+    return torch.stack(grads)
+
+
+k = 10000
+g10 = minibatch_grads(10, k)
+print("full gradient:            ", [round(v, 3) for v in full.tolist()])
+print("one minibatch (|B| = 10): ", [round(v, 3) for v in g10[0].tolist()])
+print(f"mean of {k} minibatches:", [round(v, 3) for v in g10.mean(dim=0).tolist()])
+# --8<-- [end:unbiased]
+
+# --8<-- [start:spread]
+standard_error = g10.std(dim=0) / k ** 0.5  # how far a mean of k draws typically strays
+print("standard error of that mean:     ", [round(v, 3) for v in standard_error.tolist()])
+print("its difference / standard error: ",
+      [round(v, 1) for v in ((g10.mean(dim=0) - full) / standard_error).tolist()])
+g100 = minibatch_grads(100, k)
+print("spread (std) of one, |B| = 10:   ", [round(v, 3) for v in g10.std(dim=0).tolist()])
+print("spread (std) of one, |B| = 100:  ", [round(v, 3) for v in g100.std(dim=0).tolist()])
+# --8<-- [end:spread]
+
 # --8<-- [start:lr_scan]
 lrs = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3]
 L0, curves = loss(A, y, theta0).item(), {}
@@ -97,9 +105,9 @@ ax.legend(fontsize=8, loc="upper right", ncol=2)
 save_figure(fig, "minibatch_sgd_lr")
 
 # --8<-- [start:paths]
-# Only w moves here (b stays at its optimum b*), so that all paths fit one contour plot.
-b_star = theta_star[0]
-A_w, y_w = A[:, 1:], y - b_star  # L(w, b*) is a least-squares loss in w alone
+# Only w moves here (b stays at its least-squares value), so that all paths fit one contour plot.
+b_ls = theta_ls[2]
+A_w, y_w = A[:, :2], y - b_ls  # L(w, b_LS) is a least-squares loss in w alone
 w_start = torch.tensor([[-1.0], [1.0]], dtype=torch.float64)
 paths = {}
 for size in (n, 100, 10):  # |B| = n is full-batch gradient descent
@@ -118,38 +126,42 @@ for size, style in [(n, dict(marker="o", ms=5, lw=2.5, color="0.6")),  # wide, g
                     (10, dict(marker="^", ms=2.5, lw=1, color="tab:green"))]:
     p = paths[size][:, :, 0]
     ax.plot(p[:, 0], p[:, 1], **style, label=f"$|\\mathcal{{B}}| = {size}$")
-ax.plot(*theta_star[1:, 0].tolist(), "k+", ms=9, mew=1.5, zorder=5)
+ax.plot(*theta_ls[:2, 0].tolist(), "k+", ms=9, mew=1.5, zorder=5)
 ax.set(xlabel="$w_1$", ylabel="$w_2$", aspect="equal")
 ax.legend(fontsize=8, loc="upper right")
 save_figure(fig, "minibatch_sgd_paths")
 
 # --8<-- [start:noise_floor]
-# Start exactly at the minimiser θ* and keep η fixed: does SGD stay there?
+# Start exactly at the minimiser θ_LS and keep η fixed: does SGD stay there?
 tails = {}
 for lr in (0.03, 0.003):
-    path = minibatch_sgd(A, y, theta_star, lr, batch_size=10, num_epochs=20)
-    tails[lr] = path[500:] - theta_star  # skip 5 epochs while the jitter builds up
+    path = minibatch_sgd(A, y, theta_ls, lr, batch_size=10, num_epochs=20)
+    tails[lr] = path[500:] - theta_ls  # skip 5 epochs while the jitter builds up
     rms = tails[lr].norm(dim=1).pow(2).mean().sqrt().item()
     centre = tails[lr].mean(dim=0).norm().item()
-    print(f"lr {lr}: RMS distance from θ* = {rms:.1e},",
-          f"mean of the iterates is {centre:.1e} from θ*")
-truth = torch.tensor([true_b, *true_w.tolist()], dtype=torch.float64).reshape(3, 1)
-print(f"for scale, θ* is {(theta_star - truth).norm().item():.1e} from the truth")
+    print(f"lr {lr}: RMS distance from θ_LS = {rms:.1e},",
+          f"mean of the iterates is {centre:.1e} from θ_LS")
 # --8<-- [end:noise_floor]
+
+# --8<-- [start:noise_scale]
+theta_true = torch.tensor([*true_w.tolist(), true_b], dtype=torch.float64).reshape(3, 1)
+print(f"θ_LS is {(theta_ls - theta_true).norm().item():.1e} from θ_true")
+# --8<-- [end:noise_scale]
 
 fig, ax = plt.subplots(figsize=(4.5, 3))
 for lr in (0.03, 0.003):
-    d = tails[lr][:, 1:, 0] * 1e3
+    d = tails[lr][:, :2, 0] * 1e3
     ax.plot(d[:, 0], d[:, 1], ".", ms=2, alpha=0.5, label=f"$\\eta = {lr}$")
 ax.plot(0, 0, "k+", ms=9, mew=1.5)
-ax.set(xlabel="$10^3\\,(w_1 - w_1^*)$", ylabel="$10^3\\,(w_2 - w_2^*)$", aspect="equal")
+ax.set(xlabel=r"$10^3\,(w_1 - \hat{w}_{\mathrm{LS},1})$", ylabel=r"$10^3\,(w_2 - \hat{w}_{\mathrm{LS},2})$",
+       aspect="equal")
 ax.legend(fontsize=8, loc="upper right", markerscale=4)
 save_figure(fig, "minibatch_sgd_jitter")
 
 # --8<-- [start:schedule]
 def rms_at_the_end(path):
-    """RMS distance from θ* over the last two epochs (200 iterates at |B| = 10)."""
-    return (path[-200:] - theta_star).norm(dim=1).pow(2).mean().sqrt().item()
+    """RMS distance from θ_LS over the last two epochs (200 iterates at |B| = 10)."""
+    return (path[-200:] - theta_ls).norm(dim=1).pow(2).mean().sqrt().item()
 
 
 fixed_large = minibatch_sgd(A, y, theta0, 0.03, batch_size=10, num_epochs=15)
@@ -157,7 +169,7 @@ fixed_small = minibatch_sgd(A, y, theta0, 0.003, batch_size=10, num_epochs=15)
 first_part = minibatch_sgd(A, y, theta0, 0.03, batch_size=10, num_epochs=5)
 # then η drops tenfold, going on from where the first part stopped
 decayed = minibatch_sgd(A, y, first_part[-1], 0.003, batch_size=10, num_epochs=10)
-print(f"15 epochs at lr 0.03:           {rms_at_the_end(fixed_large):.1e} from θ*")
-print(f"15 epochs at lr 0.003:          {rms_at_the_end(fixed_small):.1e} from θ*")
-print(f"5 epochs at 0.03, 10 at 0.003:  {rms_at_the_end(decayed):.1e} from θ*")
+print(f"15 epochs at lr 0.03:           {rms_at_the_end(fixed_large):.1e} from θ_LS")
+print(f"15 epochs at lr 0.003:          {rms_at_the_end(fixed_small):.1e} from θ_LS")
+print(f"5 epochs at 0.03, 10 at 0.003:  {rms_at_the_end(decayed):.1e} from θ_LS")
 # --8<-- [end:schedule]

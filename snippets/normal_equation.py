@@ -16,98 +16,100 @@ seed = int(sys.argv[1]) if len(sys.argv) > 1 else 0
 torch.manual_seed(seed)  # the same data as the from-scratch page
 features, labels = synthetic_data(true_w, true_b, 1000)
 n = len(features)
-X = torch.cat([torch.ones(n, 1), features], dim=1)        # [1, x1, x2] in every row
-true_beta = torch.cat([torch.tensor([true_b]), true_w])   # β = [b, w1, w2]
-print("first rows of X:\n", X[:3])
-print("Xβ equals Xw + b:", torch.allclose(X @ true_beta, features @ true_w + true_b))
+A = torch.cat([features, torch.ones(n, 1)], dim=1)          # A = [X, 1]: [x1, x2, 1] in every row
+theta_true = torch.cat([true_w, torch.tensor([true_b])])    # θ = (w1, w2, b)
+print("first rows of A:\n", A[:3])
+print("Aθ equals Xw + b:", torch.allclose(A @ theta_true, features @ true_w + true_b))
 # --8<-- [end:augment]
 
 # --8<-- [start:lstsq]
-# driver="gelsd" (SVD-based): copes with any X and gives the same answer every run;
-# the section on rank deficiency says why we do not rely on the default here.
-beta = torch.linalg.lstsq(X, labels, driver="gelsd").solution   # shape (3, 1): [b, w1, w2]
-beta_err = beta[:, 0] - true_beta
-print("β:", beta[:, 0])
-print("β - true β:", beta_err)
-print(f"max |error|: {beta_err.abs().max():.1e}")
+# driver="gelsd" (SVD-based): copes with any A and gives the same answer every run;
+# the note on the drivers in section 5 says why we do not rely on the default.
+theta_ls = torch.linalg.lstsq(A, labels, driver="gelsd").solution   # shape (3, 1): [w1, w2, b]
+theta_err = theta_ls[:, 0] - theta_true
+print("θ_LS:", theta_ls[:, 0])
+print("θ_LS - θ_true:", theta_err)
+print(f"max |error|: {theta_err.abs().max():.1e}")
 # --8<-- [end:lstsq]
 
 # --8<-- [start:orthogonal]
-def cosines(X, v):
-    """cos of the angle between v and each column of X (0 means perpendicular)."""
-    return (X.T @ v)[:, 0] / (X.norm(dim=0) * v.norm())
+def cosines(M, v):
+    """cos of the angle between v and each column of M (0 means perpendicular)."""
+    return (M.T @ v)[:, 0] / (M.norm(dim=0) * v.norm())
 
-e = labels - X @ beta
-print("X^T e:", (X.T @ e)[:, 0])
-print("cos(column, e):     ", cosines(X, e))
-print("cos(column, random):", cosines(X, torch.randn(n, 1)))
+e = labels - A @ theta_ls  # the residual
+print("A^T e:", (A.T @ e)[:, 0])
+print("cos(column, e):     ", cosines(A, e))
+print("cos(column, random):", cosines(A, torch.randn(n, 1)))
 # The same in float64: what was left in float32 was rounding.
-X64, y64 = X.double(), labels.double()
-e64 = y64 - X64 @ torch.linalg.lstsq(X64, y64, driver="gelsd").solution
-print("cos(column, e), float64:", cosines(X64, e64))
+A64, y64 = A.double(), labels.double()
+e64 = y64 - A64 @ torch.linalg.lstsq(A64, y64, driver="gelsd").solution
+print("cos(column, e), float64:", cosines(A64, e64))
+print(f"mean residual, float64: {e64.mean().item():.0e}")  # the last row of A^T e = 0, divided by n
 # --8<-- [end:orthogonal]
 
 # --8<-- [start:conditioning]
-# Two features that are almost the same number: X is ill-conditioned.
+# Two features that are almost the same number: A is ill-conditioned.
 torch.manual_seed(seed)
 x1 = torch.randn(n, 1)
 x2 = x1 + 1e-3 * torch.randn(n, 1)
-A = torch.cat([torch.ones(n, 1), x1, x2], dim=1)
-y = 4.2 + 2 * x1 - 3.4 * x2 + 0.01 * torch.randn(n, 1)
+A_ill = torch.cat([x1, x2, torch.ones(n, 1)], dim=1)
+y = 2 * x1 - 3.4 * x2 + 4.2 + 0.01 * torch.randn(n, 1)
 
 # The exact least-squares solution of THIS data, computed in float64, as the reference.
-best = torch.linalg.lstsq(A.double(), y.double(), driver="gelsd").solution
-via_lstsq = torch.linalg.lstsq(A, y, driver="gelsd").solution   # float32, works on X
-via_inverse = torch.linalg.inv(A.T @ A) @ A.T @ y               # float32, textbook formula
-via_solve = torch.linalg.solve(A.T @ A, A.T @ y)                # float32, no inverse, same X^T X
+best = torch.linalg.lstsq(A_ill.double(), y.double(), driver="gelsd").solution
+via_lstsq = torch.linalg.lstsq(A_ill, y, driver="gelsd").solution   # float32, works on A
+via_inverse = torch.linalg.inv(A_ill.T @ A_ill) @ A_ill.T @ y       # float32, textbook formula
+via_solve = torch.linalg.solve(A_ill.T @ A_ill, A_ill.T @ y)        # float32, no inverse, same A^T A
 
-def correct_digits(beta):
-    """Significant digits of beta that agree with the reference (0 if none)."""
-    rel_error = ((beta.double() - best).norm() / best.norm()).item()
+def correct_digits(theta):
+    """Significant digits of theta that agree with the reference (0 if none)."""
+    rel_error = ((theta.double() - best).norm() / best.norm()).item()
     return max(0, math.floor(-math.log10(rel_error)))
 
+A_ill64 = A_ill.double()
 print(f"float32 carries about {-math.log10(torch.finfo(torch.float32).eps):.0f} digits")
-print(f"log10 cond(X) = {math.log10(torch.linalg.cond(A.double())):.1f}, "
-      f"log10 cond(X^T X) = {math.log10(torch.linalg.cond(A.double().T @ A.double())):.1f}")
-print("correct digits of β: lstsq", correct_digits(via_lstsq),
-      "| inv(X^T X) @ X^T y", correct_digits(via_inverse),
-      "| solve(X^T X, X^T y)", correct_digits(via_solve))
+print(f"log10 cond(A) = {math.log10(torch.linalg.cond(A_ill64)):.1f}, "
+      f"log10 cond(A^T A) = {math.log10(torch.linalg.cond(A_ill64.T @ A_ill64)):.1f}")
+print("correct digits of θ: lstsq", correct_digits(via_lstsq),
+      "| inv(A^T A) @ A^T y", correct_digits(via_inverse),
+      "| solve(A^T A, A^T y)", correct_digits(via_solve))
 # --8<-- [end:conditioning]
 
 # --8<-- [start:repeated]
 # The second feature twice (say, the same measurement stored in two columns).
-X_rep = torch.cat([X, features[:, 1:]], dim=1)             # [1, x1, x2, x2]
-print("columns:", X_rep.shape[1], "| rank of X:", torch.linalg.matrix_rank(X_rep).item(),
-      "| rank of X^T X:", torch.linalg.matrix_rank(X_rep.T @ X_rep).item())
+A_rep = torch.cat([features, features[:, 1:], torch.ones(n, 1)], dim=1)   # [x1, x2, x2, 1]
+print("columns:", A_rep.shape[1], "| rank of A:", torch.linalg.matrix_rank(A_rep).item(),
+      "| rank of A^T A:", torch.linalg.matrix_rank(A_rep.T @ A_rep).item())
 
-fit = torch.linalg.lstsq(X_rep, labels, driver="gelsd")
-print("gelsd: β =", fit.solution[:, 0], "| rank found:", fit.rank.item())
-print("pinv:  β =", (torch.linalg.pinv(X_rep) @ labels)[:, 0])
+fit = torch.linalg.lstsq(A_rep, labels, driver="gelsd")
+print("gelsd: θ =", fit.solution[:, 0], "| rank found:", fit.rank.item())
+print("pinv:  θ =", (torch.linalg.pinv(A_rep) @ labels)[:, 0])
 
-# Another solution: all of the weight on one copy. Same predictions, larger norm.
+# Another solution: all of the weight on the first copy. Same predictions, larger norm.
 other = fit.solution.clone()
-other[2:, 0] = torch.tensor([fit.solution[2:, 0].sum(), 0.0])
-print("other: β =", other[:, 0])
-print("same predictions:", torch.allclose(X_rep @ other, X_rep @ fit.solution, atol=1e-5))
-print(f"norm of β: gelsd {fit.solution.norm():.3f}, other {other.norm():.3f}")
+other[1:3, 0] = torch.tensor([fit.solution[1:3, 0].sum(), 0.0])
+print("other: θ =", other[:, 0])
+print("same predictions:", torch.allclose(A_rep @ other, A_rep @ fit.solution, atol=1e-5))
+print(f"norm of θ: gelsd {fit.solution.norm():.3f}, other {other.norm():.3f}")
+midpoint = (fit.solution + other) / 2  # halfway between two minimisers
+print("the midpoint predicts the same too:", torch.allclose(A_rep @ midpoint, A_rep @ fit.solution, atol=1e-5))
 # --8<-- [end:repeated]
 
 # --8<-- [start:drivers]
-default = torch.linalg.lstsq(X_rep, labels)                # the CPU default, 'gelsy'
-print("gelsy: same β as gelsd:", torch.allclose(default.solution, fit.solution, atol=1e-3),
-      "| rank found:", default.rank.item())
-gels = torch.linalg.lstsq(X_rep, labels, driver="gels").solution  # CUDA's only driver
-copies = gels[2:, 0]   # the weights on the two copies come from rounding errors
+gels = torch.linalg.lstsq(A_rep, labels, driver="gels").solution    # CUDA's only driver
+copies = gels[1:3, 0]   # the weights on the two copies come from rounding errors
 print(f"gels:  weights on the copies sum to {copies.sum():.3f}, "
       f"each over 100 in size: {bool(copies.abs().min() > 100)}")
 
 # Two small systems solved as one batch: the identity, then a matrix of rank 2.
-A2 = torch.zeros(2, 3, 3, dtype=torch.float64)
-A2[0] = torch.eye(3)
-A2[1, 0, 1] = A2[1, 1, 2] = 1.0
-B2 = torch.ones(2, 3, 1, dtype=torch.float64)
+# gelsy is the CPU default driver.
+M = torch.zeros(2, 3, 3, dtype=torch.float64)
+M[0] = torch.eye(3)
+M[1, 0, 1] = M[1, 1, 2] = 1.0
+rhs = torch.ones(2, 3, 1, dtype=torch.float64)
 for driver in ["gelsy", "gelsd"]:
-    out = torch.linalg.lstsq(A2, B2, driver=driver)
+    out = torch.linalg.lstsq(M, rhs, driver=driver)
     print(f"batch, {driver}: ranks {out.rank.tolist()}, "
           f"second solution {out.solution[1, :, 0].tolist()}")
 # --8<-- [end:drivers]
@@ -115,9 +117,9 @@ for driver in ["gelsy", "gelsd"]:
 # Figure: 3 examples, 2 columns (ones and one feature). y lives in R^3, the column space is a
 # plane through the origin, ŷ is the foot of the perpendicular from y, e = y - ŷ.
 ones, col = torch.ones(3), torch.tensor([0.0, 1.0, 2.0])
-small = torch.stack([ones, col], dim=1)
+small = torch.stack([col, ones], dim=1)  # [x, 1], as A = [X, 1]
 y3 = torch.tensor([1.6, 0.3, 2.6])
-y3_hat = small @ torch.linalg.lstsq(small, y3[:, None]).solution[:, 0]
+y3_hat = small @ torch.linalg.lstsq(small, y3[:, None], driver="gelsd").solution[:, 0]
 e3 = y3 - y3_hat
 
 fig = plt.figure(figsize=(4, 3.2))

@@ -1,4 +1,5 @@
 """snippets/loss.py: the mean squared loss, and where least squares and total least squares part ways."""
+import math
 import re
 
 import pytest
@@ -21,6 +22,29 @@ def test_loss_at_true_parameters_is_half_the_noise_variance(runs, seed):
     assert 3e-5 < at_truth < 8e-5        # ½·0.01² = 5e-5
     assert ns["mean_loss"](ns["features"], ns["labels"], torch.zeros(2), 0.0).item() > 1.0
     assert f"L at the true w, b: {at_truth:.2e}" in out["mean_loss"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_maximum_likelihood_is_least_squares_whatever_sigma(runs, seed):
+    ns, out = runs[seed]
+    theta_ls, theta_ml = ns["theta_ls"], ns["theta_ml"]
+    assert set(theta_ml) == {0.01, 1.0}                      # two values of σ, a factor 100 apart
+    for theta in theta_ml.values():                          # the same minimiser for both
+        assert (theta - theta_ls).abs().max() < 1e-6
+    # least squares here is the LS solution: it solves the normal equation of A = [X, 1]
+    A, y = ns["A"], ns["y64"]
+    assert torch.allclose(A.T @ A @ theta_ls, (A.T @ y)[:, 0], atol=1e-8)
+    assert torch.equal(A[:, -1], torch.ones(1000, dtype=torch.float64))   # the ones on the right
+    # σ changes the height only: −log p = n/2·log(2πσ²) + (1/σ²)·Σ½r², checked at θ_LS
+    nll, X, w, b = ns["neg_log_likelihood"], ns["X64"], theta_ls[:2], theta_ls[2]
+    half_sse = ((y[:, 0] - X @ w - b) ** 2).sum() / 2
+    for sigma in (0.01, 1.0):
+        expected = 1000 / 2 * math.log(2 * math.pi * sigma**2) + half_sse / sigma**2
+        assert abs(nll(X, y, w, b, sigma).item() - expected.item()) < 1e-6
+    heights = [float(v) for v in re.findall(r"−log p = (-?[0-9.]+)", out["likelihood"])]
+    assert len(heights) == 2 and heights[0] < 0 < heights[1]  # "with σ = 0.01 it is negative"
+    gap = float(re.search(r"largest difference from least squares: (\S+)", out["likelihood"])[1])
+    assert gap < 1e-6
 
 
 def test_fits_are_exact_without_noise(runs):

@@ -16,14 +16,31 @@ def runs():
 
 
 @pytest.mark.parametrize("seed", SEEDS)
+def test_the_notation_ones_on_the_right_and_theta_ls(runs, seed):
+    ns, out = runs[seed]
+    A, y, theta_ls = ns["A"], ns["y"], ns["theta_ls"]
+    assert torch.equal(A[:, -1], torch.ones(len(A), dtype=torch.float64))   # A = [X, 1]
+    assert torch.allclose(A.T @ A @ theta_ls, A.T @ y, atol=1e-9)            # the LS solution
+    assert (theta_ls[:, 0] - torch.tensor([2.0, -3.4, 4.2], dtype=torch.float64)).abs().max() < 2e-3
+    assert out["data"].startswith("least squares θ_LS (w1, w2, b): [")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_minibatch_gradient_is_unbiased(runs, seed):
-    ns, _ = runs[seed]
+    ns, out = runs[seed]
     for g in (ns["g10"], ns["g100"]):
         standard_error = g.std(dim=0) / math.sqrt(len(g))
-        # The mean of many minibatch gradients is the full gradient, up to sampling error.
-        assert ((g.mean(dim=0) - ns["full"]).abs() < 4 * standard_error).all()
+        # The mean of many minibatch gradients is the full gradient, up to sampling error:
+        # "no more than about two standard errors".
+        assert ((g.mean(dim=0) - ns["full"]).abs() < 2.5 * standard_error).all()
+    z = [float(v) for v in re.search(r"difference / standard error: +\[(.*)\]", out["spread"])[1].split(",")]
+    assert len(z) == 3 and max(abs(v) for v in z) < 2.5
     # One minibatch of 10 is noticeably off: its spread is a sizeable part of the gradient.
     assert (ns["g10"].std(dim=0).norm() > 0.3 * ns["full"].norm())
+    # Each minibatch holds distinct examples, drawn with randperm.
+    torch.manual_seed(seed)
+    batch = torch.randperm(ns["n"])[:10]
+    assert len(set(batch.tolist())) == 10
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -56,7 +73,8 @@ def test_learning_rate_3_diverges_and_the_others_do_not(runs, seed):
     for lr in (0.001, 0.003):
         assert 0.1 < final[lr] < L0, lr  # going down, but too slowly to get there in 3 epochs
     curve = ns["curves"][0.003]
-    assert (curve[1:] < curve[:-1]).float().mean() > 0.9  # small steps: almost every step helps
+    assert (curve[1:] < curve[:-1]).float().mean() > 0.9  # small steps: "almost all the way down"
+    assert final[3] > 1e100                                # "absurdly large" after 3 epochs (float64)
     assert out["lr_scan"].count("diverges") == 2  # the line for lr 3 and the summary line
     assert 1 < 2 / ns["lam_max"] < 3  # the full-batch limit lies between the last good and the bad lr
 
@@ -81,7 +99,7 @@ def test_paths_smaller_batches_wander_more(runs, seed):
     assert off[10] > 2 * off[100]
     assert off[100] < 0.05  # |B| = 100 stays close to full-batch descent (the plot spans several units)
     for p in paths.values():  # all three head for the optimum
-        start, end = (p[[0, -1], :, 0] - ns["theta_star"][1:, 0]).norm(dim=1)
+        start, end = (p[[0, -1], :, 0] - ns["theta_ls"][:2, 0]).norm(dim=1)
         assert end < 0.1 * start
 
 
@@ -90,14 +108,16 @@ def test_noise_floor(runs, seed):
     ns, out = runs[seed]
     rms = {lr: t.norm(dim=1).pow(2).mean().sqrt().item() for lr, t in ns["tails"].items()}
     centre = {lr: t.mean(dim=0).norm().item() for lr, t in ns["tails"].items()}
-    assert rms[0.03] > 1e-4                    # started at θ*, SGD does not stay there
+    assert rms[0.03] > 1e-4                    # started at θ_LS, SGD does not stay there
     assert rms[0.003] < rms[0.03] / 2          # a smaller η jitters less
     for lr in rms:
-        assert centre[lr] < rms[lr] / 3        # the jitter is centred on θ*
-    # With η = 0.03 the jitter is of the same order as θ*'s own distance from the truth.
-    truth = torch.tensor([ns["true_b"], *ns["true_w"].tolist()], dtype=torch.float64)
-    ratio = rms[0.03] / (ns["theta_star"][:, 0] - truth).norm().item()
+        assert centre[lr] < rms[lr] / 3        # the jitter is centred on θ_LS
+    # With η = 0.03 the jitter is of the same order as θ_LS's own distance from the truth.
+    truth = torch.tensor([*ns["true_w"].tolist(), ns["true_b"]], dtype=torch.float64)
+    assert torch.equal(ns["theta_true"][:, 0], truth)
+    ratio = rms[0.03] / (ns["theta_ls"][:, 0] - truth).norm().item()
     assert 0.2 < ratio < 5
+    assert "θ_LS is" in out["noise_scale"] and "from θ_true" in out["noise_scale"]
     assert len(re.findall(r"RMS distance", out["noise_floor"])) == 2
 
 
@@ -115,3 +135,18 @@ def test_same_seed_same_numbers_and_the_figures(runs, figures_to_tmp):
     for name in ("lr", "paths", "jitter"):
         size = (figures_to_tmp / f"minibatch_sgd_{name}.png").stat().st_size
         assert 5_000 < size < 200_000
+
+
+def test_no_theta_star_and_every_lstsq_names_its_driver():
+    from conftest import ROOT
+    source = (ROOT / "snippets/minibatch_sgd.py").read_text(encoding="utf-8")
+    assert "theta_star" not in source and "θ*" not in source
+    calls = re.findall(r"torch\.linalg\.lstsq\(([^\n]*)", source)
+    assert calls and all("driver=" in call for call in calls)
+
+
+def test_the_function_is_shown_before_it_is_used():
+    from conftest import DOCS
+    for lang in ("zh", "en"):
+        page = (DOCS / lang / "minibatch_sgd.md").read_text(encoding="utf-8")
+        assert page.index('"minibatch_sgd.py:sgd"') < page.index('"minibatch_sgd.py:budget"')

@@ -1,6 +1,7 @@
 // Minibatch SGD playground: trains linear regression in the browser, with the same arithmetic as
-// snippets/scratch.py (y = Xw + b + noise, w = [2, -3.4], b = 4.2, sigma = 0.01; squared loss
-// 1/2 (y_hat - y)^2 summed over the batch and divided by its size; w ~ N(0, 0.01^2), b = 0).
+// snippets/scratch.py (y = Xw + b + noise, true w = [2, -3.4], true b = 4.2, sigma = 0.01; squared loss
+// 1/2 (y_hat - y)^2 summed over the batch and divided by the number of examples the batch holds, so a
+// smaller last batch is averaged too; w ~ N(0, 0.01^2), b = 0).
 // Mounted on every <div class="sgd-playground"> of a page; labels follow <html lang>.
 (function () {
   "use strict";
@@ -72,7 +73,7 @@
     }
     const det = a * c - bb * bb;
     const w = [(c * r0 - bb * r1) / det, (a * r1 - bb * r0) / det];
-    return { w, b: my - w[0] * m0 - w[1] * m1, A: [a / d.n, bb / d.n, c / d.n] };
+    return { w, b: my - w[0] * m0 - w[1] * m1, M: [a / d.n, bb / d.n, c / d.n] };
   }
 
   function shuffled(n, random, shuffle) {
@@ -161,8 +162,9 @@
         const r = s.w[0] * d.X[2 * i] + s.w[1] * d.X[2 * i + 1] + s.b - d.y[i];
         g0 += r * d.X[2 * i]; g1 += r * d.X[2 * i + 1]; gb += r;
       }
-      // Divided by the nominal batch size, as sgd() in the Python snippet does (also for a smaller last batch).
-      s.w[0] -= eta * g0 / size; s.w[1] -= eta * g1 / size; s.b -= eta * gb / size;
+      // Divided by the actual batch size, as sgd() does: every step uses the mean gradient of its batch.
+      const m = idx.length;
+      s.w[0] -= eta * g0 / m; s.w[1] -= eta * g1 / m; s.b -= eta * gb / m;
       s.pos += idx.length; s.steps += 1;
       if (s.pos >= d.n) s.epoch += 1;
       const loss = meanLoss(d, s.w, s.b);
@@ -201,7 +203,7 @@
         status.textContent = s.epoch >= intOf(epochs, 1, 50) ? `${T.done} ${T.status({ epoch: s.epoch, steps: s.steps, loss: fmt(loss) })}`
           : s.steps ? T.status({ epoch: s.epoch, steps: s.steps, loss: fmt(loss) }) : T.ready;
         readout.textContent = `w = [${s.w[0].toFixed(4)}, ${s.w[1].toFixed(4)}], b = ${s.b.toFixed(4)};  ` +
-          `|ŵ − w|, |b̂ − b| ≤ ${err.toExponential(1)}`;
+          `|ŵ − w_true|, |b̂ − b_true| ≤ ${err.toExponential(1)}`;
         root.dataset.maxError = String(err);
       }
       root.dataset.steps = String(s.steps);
@@ -238,8 +240,9 @@
       const [w1c, w2c] = s.ls.w, span = 4;  // the view: ±span around the least-squares solution
       const x = (v) => 40 + 270 * (v - (w1c - span)) / (2 * span);
       const y = (v) => 190 - 180 * (v - (w2c - span)) / (2 * span);
-      // Contours of L at the least-squares b: ellipses (w - w*)^T A (w - w*) = 2 * level.
-      const [a, bb, c] = s.ls.A, tr = a + c, det = a * c - bb * bb;
+      // Contours of L at the least-squares b: ellipses (w - w_LS)^T M (w - w_LS) = 2 * level, with M the
+      // covariance matrix of the features (s.ls.M).
+      const [a, bb, c] = s.ls.M, tr = a + c, det = a * c - bb * bb;
       const l1 = tr / 2 + Math.sqrt(tr * tr / 4 - det), l2 = tr / 2 - Math.sqrt(tr * tr / 4 - det);
       const angle = Math.abs(bb) < 1e-12 ? (a >= c ? 0 : Math.PI / 2) : Math.atan2(l1 - a, bb);
       for (const level of [0.05, 0.3, 1, 3, 8, 20]) {
