@@ -111,6 +111,7 @@ def on_page_context(context, page, config, nav):
 
 def on_post_page(output, page, config):
     output = i18n_fixes.drop_head_alternates(output)
+    output = search.search_base(output, i18n_fixes.current_language(config))
     if page.file.src_uri.endswith(".ipynb"):
         output = notebooks.fix_html(output, page, i18n_fixes.current_language(config))
     return output
@@ -120,7 +121,9 @@ def on_post_template(output, template_name, config):
     return i18n_fixes.keep_default_404(output, template_name, config)
 
 
+@event_priority(-200)  # after mkdocs-static-i18n has merged the languages' search entries
 def on_post_build(config):
+    search.split_by_language(config.site_dir)
     search.save_all()
     Build.math.close()  # safe to repeat: a later language starts Node again only for a new formula
 

@@ -12,7 +12,7 @@ import json
 import re
 from pathlib import Path
 
-from .layout import CACHE
+from .layout import CACHE, LANGS
 from .runner import write_atomically
 
 PRE = re.compile(r"<pre\b.*?</pre>", re.S)
@@ -70,3 +70,34 @@ def install(plugin, lang: str) -> None:
 def save_all() -> None:
     for cache in _caches.values():
         cache.save()
+
+
+def split_by_language(site_dir: str) -> None:
+    """One index per language: mkdocs-static-i18n merges both languages' entries into
+    site/search/search_index.json, which every page then loads, and a search on one language's site
+    returns pages of the other. Write the default language's entries there and each other language's
+    to <lang>/search/search_index.json (its pages look there, see `search_base`)."""
+    index = Path(site_dir) / "search" / "search_index.json"
+    if not index.is_file():
+        return
+    data = json.loads(index.read_text(encoding="utf-8"))
+    for lang in LANGS:
+        prefix = "" if lang == LANGS[0] else f"{lang}/"
+        docs = [dict(doc, location=doc["location"].removeprefix(prefix)) for doc in data["docs"]
+                if (doc["location"].startswith(prefix) if prefix else
+                    not doc["location"].startswith(tuple(f"{other}/" for other in LANGS[1:])))]
+        target = Path(site_dir) / prefix / "search" / "search_index.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps({"config": data["config"], "docs": docs}, ensure_ascii=False,
+                                     separators=(",", ":")), encoding="utf-8")
+
+
+CONFIG_BASE = re.compile(r'("base": ")([^"]*)(")')
+
+
+def search_base(output: str, lang: str) -> str:
+    """Pages of a non-default language look up their own index: Material's scripts find
+    search/search_index.json (and resolve result links) from the base URL in the page's config."""
+    if lang == LANGS[0]:
+        return output
+    return CONFIG_BASE.sub(lambda m: f"{m[1]}{m[2]}/{lang}/{m[3]}", output, count=1)

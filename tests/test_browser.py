@@ -210,18 +210,46 @@ SEARCHES = [
 
 
 @pytest.mark.parametrize("lang,query,expected", SEARCHES, ids=[q for _, q, _ in SEARCHES])
-def test_search_finds_the_right_page_first(site, base_url, tab, lang, query, expected):
-    if not (site / expected).is_dir():
-        pytest.skip(f"page {expected} not written yet")
+def test_search_finds_the_right_page(site, base_url, tab, lang, query, expected):
+    """The page about the query is the first result (for a Chinese query: among the first three
+    pages; Material splits a Chinese query differently from jieba's segmentation of the index,
+    so the ranking of short Chinese queries is coarse)."""
     tab.goto(base_url + ("en/" if lang == "en" else ""))
     tab.page.click("input.md-search__input")
     tab.page.keyboard.type(query)
     first = tab.page.locator(".md-search-result__item a").first
     first.wait_for(timeout=30_000)  # the index is built in the browser: slow on a busy machine
-    href = first.get_attribute("href")
-    target = urlsplit(tab.page.evaluate("h => new URL(h, document.baseURI).href", href)).path
-    assert target == MOUNT + expected, f"{query!r}: first result {target}"
+    tab.page.wait_for_timeout(500)  # the results of the whole query, not of its first characters
+    pages = tab.page.eval_on_selector_all(
+        ".md-search-result__item > a", "as => as.map(a => new URL(a.href).pathname)")
+    pages = list(dict.fromkeys(pages))  # one entry per page, in order
+    top = pages[:3] if lang == "zh" else pages[:1]
+    assert MOUNT + expected in top, f"{query!r}: first results {pages[:3]}"
     tab.assert_clean(f"search {query}")
+
+
+MESSAGES = ["implicitly created only for scalar outputs",
+            "backward through the graph a second time",
+            "Size mismatch between tensors"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("message", MESSAGES)
+def test_search_for_an_error_message_lands_on_troubleshooting(base_url, tab, lang, message):
+    """Learners paste the error into the search box: the first result is the troubleshooting entry,
+    in the page's language (the messages are English on both sites)."""
+    prefix = "en/" if lang == "en" else ""
+    tab.goto(base_url + prefix)
+    tab.page.click("input.md-search__input")
+    tab.page.keyboard.type(message)
+    first = tab.page.locator(".md-search-result__item a").first
+    first.wait_for(timeout=30_000)
+    tab.page.wait_for_timeout(500)  # the results of the whole message, not of its first words
+    with tab.page.expect_navigation():
+        first.click()
+    assert urlsplit(tab.page.url).path == MOUNT + prefix + "troubleshooting/", (message, tab.page.url)
+    assert message in tab.page.inner_text("article"), "the page shows the message"
+    tab.assert_clean(f"search for {message!r}")
 
 
 def test_dark_palette_toggle_and_figures_stay_readable(site, base_url, tab):
