@@ -93,7 +93,7 @@ def on_page_markdown(markdown, page, config, files):
     if missing:
         log.info(f"{page.file.src_uri}: {len(missing)} code comments not translated yet "
                  "(python -m linreg_build.comments update, then fill in the .po files)")
-    page_cache.install(page, Build.fingerprint[lang], lang)
+    page_cache.install(page, markdown, Build.fingerprint[lang], lang)
     return markdown
 
 

@@ -22,3 +22,23 @@ def notebook_pages() -> list[str]:
     """Pages that are also executed notebooks: the `notebooks/<page>.ipynb` entries of the nav."""
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     return re.findall(r"^\s*-\s*notebooks/(\w+)\.ipynb\s*$", text, re.M)
+
+
+def copy_repository(target: Path, cache: bool = False) -> None:
+    """A working copy of the repository in `target` (tracked and untracked files, as git lists them;
+    node_modules and .venv linked, .cache copied only if `cache`): for the cache test and the benchmark,
+    which edit files and must not disturb this checkout or a `mkdocs serve` running in it."""
+    import shutil
+    import subprocess
+
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout.split("\n")
+    for name in filter(None, listed):
+        if (ROOT / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, target / name)
+    for linked in ("node_modules", ".venv"):
+        if (ROOT / linked).exists():
+            (target / linked).symlink_to(ROOT / linked)
+    if cache and CACHE.is_dir():
+        shutil.copytree(CACHE, target / ".cache", ignore=shutil.ignore_patterns(".*.tmp*"))

@@ -47,9 +47,10 @@ def _anchor_links(data: list) -> list[AnchorLink]:
     return links
 
 
-def install(page: Page, fingerprint: bytes, lang: str) -> None:
-    """Make page.render (called by MkDocs right after on_page_markdown) use the cache."""
-    key = hashlib.sha256(fingerprint + json.dumps([lang, page.file.src_uri, page.url, page.markdown])
+def install(page: Page, markdown: str, fingerprint: bytes, lang: str) -> None:
+    """Make page.render (called by MkDocs right after on_page_markdown) use the cache. `markdown` is
+    what the page's on_page_markdown returns (page.markdown still holds the source at that point)."""
+    key = hashlib.sha256(fingerprint + json.dumps([lang, page.file.src_uri, page.url, markdown])
                          .encode()).hexdigest()
     path = PAGES / key[:2] / f"{key}.json"
 

@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import socket
 import statistics
 import subprocess
@@ -24,22 +23,12 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from linreg_build.layout import copy_repository  # noqa: E402
+
 PYTHON = ROOT / ".venv" / "bin" / "python"
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 ENV.pop("LINREG_FRESH", None)
-
-
-def copy_repository(target: Path) -> None:
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout.split("\n")
-    for name in filter(None, listed):
-        source = ROOT / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    for linked in ("node_modules", ".venv"):
-        if (ROOT / linked).exists():
-            (target / linked).symlink_to(ROOT / linked)
 
 
 def timed(command: list[str], cwd: Path) -> float:
@@ -117,7 +106,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp) / "repo"
-        copy_repository(repo)
+        copy_repository(repo)  # without .cache: the first build is cold
         mkdocs = [str(PYTHON), "-m", "mkdocs", "build", "-q"]
         rows.append(("cold build (no .cache: every snippet and notebook runs)", timed(mkdocs, repo), 20))
         warm = [timed(mkdocs, repo) for _ in range(args.rounds)]
