@@ -7,6 +7,7 @@ runner.py        runs every snippet in its own process before a build, cached, w
 comments.py      Chinese code comments: the translation catalogues in snippets/locale/ (Babel)
 includes.py      expands a page's --8<-- includes: code (comments in the page's language) and outputs
 notebooks.py     the practice pages as executed Jupyter notebooks (generated, rendered by mkdocs-jupyter)
+figures.py       the snippets' figures, made smaller, with their size and lazy loading in the page
 katex.py         KaTeX from the npm registry: its CSS and fonts, and the math rendered at build time
 page_cache.py    skips re-rendering unchanged pages (warm builds, `mkdocs serve`)
 search.py        a cached, lean search index (no code blocks, no notebook duplicates)

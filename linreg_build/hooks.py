@@ -18,8 +18,8 @@ from jinja2 import FileSystemBytecodeCache  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from linreg_build import (i18n_fixes, includes, katex, notebooks, page_cache, reading_time,  # noqa: E402
-                          runner, search)
+from linreg_build import (figures, i18n_fixes, includes, katex, notebooks, page_cache,  # noqa: E402
+                          reading_time, runner, search)
 from linreg_build.layout import CACHE as CACHE_DIR, LANGS, notebook_pages  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.linreg")
@@ -31,6 +31,7 @@ for name in ("mkdocs.plugins.mkdocs_jupyter", "mkdocs.mkdocs-jupyter"):
 class Build:
     """What one build (all its languages) shows: read once, at the start of the first language."""
     runs: dict[str, dict] = {}                   # snippet -> its run (outputs, figures)
+    figures: dict[str, bytes] = {}               # figure name -> the PNG the site serves
     notebooks: dict[str, dict[str, Path]] = {}   # language -> page -> executed notebook
     fingerprint: dict[str, bytes] = {}           # language -> what page rendering depends on
     math: katex.Renderer | None = None           # renders the formulas, one Node process a build
@@ -60,6 +61,8 @@ def on_pre_build(config):
         runner.run_everything(jobs)
         Build.math = Build.math or katex.Renderer()
         Build.runs = runner.snapshot()
+        Build.figures = {name: figures.optimise(base64.b64decode(png))
+                         for run in Build.runs.values() for name, png in run["figures"].items()}
         Build.notebooks = {lang: {p: notebooks.write_language_notebook(p, lang, config.site_url or "")
                                   for p in pages} for lang in LANGS}
     search.install(config.plugins["material/search"], lang)
@@ -69,9 +72,8 @@ def on_pre_build(config):
 def on_files(files, config):
     lang = i18n_fixes.current_language(config)
     generated = katex.files(config) + notebooks.files(config, lang, Build.notebooks[lang])
-    for run in Build.runs.values():
-        generated += [File.generated(config, f"assets/figures/{name}.png", content=base64.b64decode(png))
-                      for name, png in run["figures"].items()]
+    generated += [File.generated(config, f"assets/figures/{name}.png", content=png)
+                  for name, png in Build.figures.items()]
     for file in generated:
         if files.get_file_from_path(file.src_uri) is None:
             files.append(file)
@@ -99,8 +101,10 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_page_content(html, page, config, files):
     page.search_html = html  # the search index reads the TeX, not KaTeX's rendering of it
-    render = katex.render_notebook if page.file.src_uri.endswith(".ipynb") else katex.render_page
-    return render(html, Build.math, page.file.src_uri)
+    if page.file.src_uri.endswith(".ipynb"):
+        return katex.render_notebook(html, Build.math, page.file.src_uri)
+    sizes = {name: figures.size(png) for name, png in Build.figures.items()}
+    return figures.place(katex.render_page(html, Build.math, page.file.src_uri), sizes, page.file.src_uri)
 
 
 @event_priority(-100)  # after mkdocs-static-i18n has set the language menu for this page

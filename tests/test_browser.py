@@ -75,7 +75,7 @@ class Watched:
         self.origin = urlsplit(base_url).netloc
         self.context = browser.new_context(accept_downloads=True, **context_options)
         self.page = self.context.new_page()
-        self.errors, self.failed, self.foreign, self.requests = [], [], [], 0
+        self.errors, self.failed, self.foreign, self.requests, self.urls = [], [], [], 0, []
         self.context.route("**/*", self._route)
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -87,17 +87,22 @@ class Watched:
 
     def _route(self, route):
         self.requests += 1
+        self.urls.append(route.request.url)
         if urlsplit(route.request.url).netloc != self.origin:
             self.foreign.append(route.request.url)
             return route.abort()
         return route.continue_()
 
     def goto(self, url):
-        """Open url and wait until images have loaded ('load') and KaTeX has rendered the math."""
+        """Open url and wait until images have loaded (lazy ones too: scrolled into view)."""
         self.page.goto(url, wait_until="load")
-        self.page.wait_for_function(
-            "[...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex'))",
-            timeout=10_000)
+        self.page.evaluate("""async () => {
+            for (const img of document.querySelectorAll('img[loading=lazy]')) {
+                img.scrollIntoView();
+                if (!img.complete) await new Promise(r => { img.onload = img.onerror = r; });
+            }
+            window.scrollTo(0, 0);
+        }""")
 
     def assert_clean(self, where):
         assert not self.foreign, f"{where}: requests to other hosts {self.foreign[:5]}"
@@ -132,39 +137,67 @@ def test_site_has_pages(site):
 
 MATH_STATE = """() => ({
   text: document.querySelector('article').innerText,
-  pending: [...document.querySelectorAll('.arithmatex')].filter(e => !e.querySelector('.katex')).length,
-  rendered: document.querySelectorAll('.arithmatex .katex').length,
+  formulas: document.querySelectorAll('.arithmatex').length,
+  withoutKatex: [...document.querySelectorAll('.arithmatex')].filter(e => !e.querySelector('.katex')).length,
+  withoutMathml: [...document.querySelectorAll('.arithmatex')].filter(e => !e.querySelector('.katex-mathml math')).length,
   katexErrors: document.querySelectorAll('.katex-error').length,
 })"""
 
 IMAGES = """() => [...document.querySelectorAll('article img')].map(i => ({
-  src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0, alt: i.alt.trim() }))"""
+  src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0, alt: i.alt.trim(),
+  sized: i.hasAttribute('width') && i.hasAttribute('height') }))"""
+
+# On a phone: the page never scrolls sideways, and a display formula or a table that is wider than
+# the screen scrolls inside its own block instead of being cut off.
+NARROW = """() => {
+  const cut = [...document.querySelectorAll('article .katex-display, article table')].filter(e => {
+    const box = e.closest('.md-typeset__scrollwrap') || e;
+    const overflow = getComputedStyle(box).overflowX;
+    return box.scrollWidth > box.clientWidth + 1 && !['auto', 'scroll'].includes(overflow);
+  }).map(e => e.textContent.slice(0, 40));
+  return { pageWidth: document.documentElement.scrollWidth, viewport: window.innerWidth, cut };
+}"""
+PHONE = {"width": 360, "height": 780}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_page_renders_cleanly(site, base_url, tab, lang):
-    """Math rendered, images loaded with alt text, <html lang> right, no console errors, no failed
-    requests, no request to any other host, and the language menu links the counterpart page."""
+def test_every_page_renders_cleanly_on_a_phone(site, base_url, browser, lang):
+    """On a 360 px screen: math rendered at build time (KaTeX HTML with MathML; no math script is
+    loaded), nothing wider than the screen, figures loaded with alt text, width and height, <html lang>
+    right, no console errors, no failed requests, no request to any other host, the language menu
+    links the counterpart page, and the playground's script is loaded by one page only."""
+    tab = Watched(browser, base_url, viewport=PHONE)
     other = "en" if lang == "zh" else "zh"
     prefix = {"zh": "", "en": "en/"}
-    checked = 0
+    checked, with_playground = 0, []
     for path in page_paths(site):
         url = base_url + prefix[lang] + path
+        tab.urls.clear()
         tab.goto(url)
         assert tab.page.evaluate("document.documentElement.lang") == lang, url
         state = tab.page.evaluate(MATH_STATE)
-        assert state["pending"] == 0 and state["katexErrors"] == 0, (url, state)
+        assert state["withoutKatex"] == state["withoutMathml"] == state["katexErrors"] == 0, (url, state)
         for raw in ("\\(", "\\[", "$$"):
             assert raw not in state["text"], f"{url}: raw {raw} left in the text"
+        scripts = [u for u in tab.urls if u.endswith(".js")]
+        assert not [u for u in scripts if "katex" in u], f"{url} loads a math script"
+        if any(u.endswith("/playground.js") for u in scripts):
+            with_playground.append(path)
         for image in tab.page.evaluate(IMAGES):
             assert image["ok"], f"{url}: image {image['src']} did not load"
             assert image["alt"], f"{url}: image {image['src']} has no alt text"
+            assert image["sized"] or image["src"].startswith("data:"), f"{url}: {image['src']} has no size"
+        narrow = tab.page.evaluate(NARROW)
+        assert narrow["pageWidth"] <= narrow["viewport"], f"{url} scrolls sideways: {narrow}"
+        assert not narrow["cut"], f"{url}: cut off at 360 px: {narrow['cut']}"
         # The header's language menu points at the same page in the other language (the loop over
         # that language then checks that page); test_language_switch_by_click clicks it for real.
         switch = tab.page.eval_on_selector(f"a.md-select__link[hreflang='{other}']", "a => a.href")
         assert switch == base_url + prefix[other] + path, url
         checked += 1
+    assert with_playground == ["minibatch_sgd/"], with_playground
     tab.assert_clean(f"{lang} pages")
+    tab.close()
     print(f"{lang}: {checked} pages, {tab.requests} requests checked")
 
 

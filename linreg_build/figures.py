@@ -1,0 +1,56 @@
+"""The snippets' figures as the site serves them: smaller, and sized in the page.
+
+Each PNG a snippet saved is reduced to a 256-colour palette (plots are flat colours and antialiased
+lines: a third of the bytes, no visible change), cached by its content in .cache/figures/. In the page
+every figure gets its height (from the width the page gives and the image's proportions, so nothing
+moves when it loads) and loads lazily, except a figure before the first section heading.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+
+from .layout import CACHE
+from .runner import write_atomically
+
+OPTIMISED = CACHE / "figures"
+FIGURE = re.compile(r'<img (?P<attrs>[^>]*?src="(?:\.\./)*assets/figures/(?P<name>[\w-]+)\.png"[^>]*?)\s*/?>')
+
+
+def optimise(png: bytes) -> bytes:
+    path = OPTIMISED / f"{hashlib.sha256(png).hexdigest()}.png"
+    if path.is_file():
+        return path.read_bytes()
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, "PNG", optimize=True)
+    small = out.getvalue() if len(out.getvalue()) < len(png) else png
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(small)
+    return small
+
+
+def size(png: bytes) -> tuple[int, int]:
+    """Width and height of a PNG, from its header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def place(content: str, sizes: dict[str, tuple[int, int]], where: str) -> str:
+    """Give every figure of a page its width and height, and lazy loading below the fold."""
+    first_heading = content.find("<h2")
+
+    def replace(m: re.Match) -> str:
+        attrs = m["attrs"]
+        if m["name"] not in sizes:
+            raise KeyError(f"{where}: no figure {m['name']}.png was saved by any snippet")
+        natural_w, natural_h = sizes[m["name"]]
+        width = re.search(r'\swidth="(\d+)"', attrs)
+        w = int(width[1]) if width else natural_w
+        attrs = re.sub(r'\s(width|height|loading|decoding)="[^"]*"', "", attrs)
+        lazy = "" if 0 <= m.start() < first_heading or first_heading < 0 else ' loading="lazy"'
+        return f'<img {attrs} width="{w}" height="{round(w * natural_h / natural_w)}"{lazy} decoding="async" />'
+    return FIGURE.sub(replace, content)
