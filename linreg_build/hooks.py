@@ -48,6 +48,7 @@ def on_config(config):
 def on_env(env, config, files):
     # Material's ~85 templates are compiled again in every build (a new Jinja environment each
     # time); keep the compiled code between builds and processes. Jinja checks each template's mtime.
+    (CACHE_DIR / "jinja").mkdir(parents=True, exist_ok=True)  # Jinja does not create it: a fresh .cache
     env.bytecode_cache = FileSystemBytecodeCache(str(CACHE_DIR / "jinja"))
     return env
 

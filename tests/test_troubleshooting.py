@@ -368,7 +368,8 @@ def test_each_entry_shows_symptom_code_fix_and_output(lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_prose_quotes_the_message_so_search_finds_it(out, lang):
-    """The search index skips code blocks: each message entry quotes part of the printed message inline."""
+    """The search index skips code blocks: each message entry quotes part of the printed message inline
+    (in its heading, see the next test, and where useful in its text)."""
     for anchor, text in entries(lang).items():
         section = INCLUDE.findall(text)[0].removeprefix("troubleshooting/").removesuffix(".txt")
         printed = " ".join(message for _, message in messages(out[section]))
@@ -377,3 +378,21 @@ def test_the_prose_quotes_the_message_so_search_finds_it(out, lang):
         prose = FENCE.sub("", text)
         quoted = [code for code in re.findall(r"`([^`\n]+)`", prose) if len(code) >= 12]
         assert any(code in printed or code.split(": ", 1)[-1] in printed for code in quoted), (lang, anchor)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_heading_of_a_message_entry_starts_with_the_message(out, lang):
+    """Search ranks section titles far above text: a pasted message lands on its entry only if the
+    entry's heading holds the message. Each message entry's heading starts with a fragment of a message
+    the section prints, inline, exactly as printed, then says in words what went wrong."""
+    separator = ": " if lang == "en" else "："
+    for anchor, text in entries(lang).items():
+        section = INCLUDE.findall(text)[0].removeprefix("troubleshooting/").removesuffix(".txt")
+        printed = [message for _, message in messages(out[section])]
+        if not printed:
+            continue
+        title = HEADING.match(text)[1]
+        m = re.match(r"`([^`\n]+)`(.*)$", title)
+        assert m, (lang, anchor, title)
+        assert len(m[1]) >= 12 and any(m[1] in message for message in printed), (lang, anchor, m[1])
+        assert m[2].startswith(separator) and len(m[2]) > len(separator) + 5, (lang, anchor, title)
