@@ -46,6 +46,10 @@ def _comment_text(token: str) -> str:
     return token[1:][1:] if token[1:2] == " " else token[1:]
 
 
+def _chars(line: str, byte_offset: int) -> int:
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8"))
+
+
 def messages(code: str) -> list[Message]:
     """The translatable pieces of a piece of code, in order."""
     lines = code.splitlines(keepends=True)
@@ -69,10 +73,10 @@ def messages(code: str) -> list[Message]:
             first = node.body[0] if node.body else None
             if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
                     and isinstance(first.value.value, str)):
-                found.append(Message(inspect.cleandoc(first.value.value),
-                                     (first.lineno, first.col_offset),
-                                     (first.end_lineno, first.end_col_offset), "docstring",
-                                     first.col_offset))
+                # ast counts columns in UTF-8 bytes, tokenize (and translate) in characters
+                start = (first.lineno, _chars(lines[first.lineno - 1], first.col_offset))
+                end = (first.end_lineno, _chars(lines[first.end_lineno - 1], first.end_col_offset))
+                found.append(Message(inspect.cleandoc(first.value.value), start, end, "docstring", start[1]))
     return sorted(found, key=lambda m: m.start)
 
 
