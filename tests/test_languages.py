@@ -97,3 +97,20 @@ def test_translation_changes_nothing_but_comments():
                                             and cat[msgid].string else None)
             compile(translated, f"{path.name}:{name}", "exec")
             assert comments.strip(translated) == comments.strip(code), f"{path.name}:{name}"
+
+
+def test_inline_examples_on_chinese_pages_have_chinese_comments():
+    """Code written into a zh page (not included from snippets/) is commented in Chinese too."""
+    from linreg_build.includes import FENCE
+
+    english = []
+    for page in sorted((layout.DOCS / "zh").glob("*.md")):
+        for m in FENCE.finditer(page.read_text(encoding="utf-8")):
+            if m["info"].strip() != "python":
+                continue
+            for line in m["body"].splitlines():
+                comment = re.search(r"#(.*)$", line)
+                if comment and len(re.findall(r"[A-Za-z]{2,}", comment[1])) >= 2 \
+                        and not re.search(r"[\u4e00-\u9fff]", comment[1]):
+                    english.append(f"{page.name}: {line.strip()}")
+    assert not english, english
