@@ -11,6 +11,7 @@ figures.py       the snippets' figures, made smaller, with their size and lazy l
 katex.py         KaTeX from the npm registry: its CSS and fonts, and the math rendered at build time
 page_cache.py    skips re-rendering unchanged pages (warm builds, `mkdocs serve`)
 search.py        a cached, lean search index (no code blocks, no notebook duplicates)
+a11y.py          accessibility fixes to Material's HTML (colours are in docs/assets/extra.css)
 i18n_fixes.py    the work-arounds for mkdocs-static-i18n and Material, each with its reason
 hooks.py         the MkDocs events (mkdocs.yml `hooks:`), thin: they call the modules above
 """

@@ -18,7 +18,7 @@ from jinja2 import FileSystemBytecodeCache  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from linreg_build import (figures, i18n_fixes, includes, katex, notebooks, page_cache,  # noqa: E402
+from linreg_build import (a11y, figures, i18n_fixes, includes, katex, notebooks, page_cache,  # noqa: E402
                           reading_time, runner, search)
 from linreg_build.layout import CACHE as CACHE_DIR, LANGS, notebook_pages  # noqa: E402
 
@@ -117,6 +117,7 @@ def on_page_context(context, page, config, nav):
 def on_post_page(output, page, config):
     output = i18n_fixes.drop_head_alternates(output)
     output = search.search_base(output, i18n_fixes.current_language(config))
+    output = a11y.fix(output, i18n_fixes.current_language(config))
     if page.file.src_uri.endswith(".ipynb"):
         output = notebooks.fix_html(output, page, i18n_fixes.current_language(config))
     return output
