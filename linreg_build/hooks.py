@@ -119,7 +119,7 @@ def on_post_page(output, page, config):
     output = search.search_base(output, i18n_fixes.current_language(config))
     output = a11y.fix(output, i18n_fixes.current_language(config))
     if page.file.src_uri.endswith(".ipynb"):
-        output = notebooks.fix_html(output, page, i18n_fixes.current_language(config))
+        output = notebooks.fix_html(output, page, i18n_fixes.current_language(config), config.site_dir)
     return output
 
 

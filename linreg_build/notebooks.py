@@ -11,6 +11,7 @@ Which pages: the `notebooks/<page>.ipynb` entries of the nav (layout.notebook_pa
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import json
@@ -228,8 +229,80 @@ NOTEBOOK_MERMAID = re.compile(r'<script type="module">\s*document\.addEventListe
                               r'.*?</script>', re.S)
 
 
-def fix_html(output: str, page, lang: str) -> str:
+STYLE = re.compile(r"<style[^>]*>(.*?)</style>\s*", re.S)
+DATA_IMAGE = re.compile(r'<img (?P<before>[^>]*)src="data:image/png;base64,(?P<data>[A-Za-z0-9+/=]+)"')
+
+
+def _used_by(rule, classes: set[str]) -> bool:
+    """Whether some selector of a CSS rule names only classes the page has."""
+    import tinycss2
+
+    for selector in tinycss2.serialize(rule.prelude).split(","):
+        selector = re.sub(r":not\([^)]*\)", "", selector)
+        if all(name in classes for name in re.findall(r"\.([\w-]+)", selector)):
+            return True
+    return False
+
+
+def _prune(rules, classes: set[str]) -> list[str]:
+    import tinycss2
+
+    kept = []
+    for rule in rules:
+        if rule.type == "qualified-rule" and _used_by(rule, classes):
+            kept.append(tinycss2.serialize([rule]))
+        elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") and rule.content:
+            inner = _prune(tinycss2.parse_rule_list(rule.content, True, True), classes)
+            if inner:
+                kept.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{''.join(inner)}}}")
+        elif rule.type == "at-rule":
+            kept.append(tinycss2.serialize([rule]))
+    return kept
+
+
+def used_css(css: str, page_html: str) -> str:
+    """The rules of `css` that can apply to the page (by class names), cached in .cache/notebooks/."""
+    import tinycss2
+
+    classes = {name for attr in re.findall(r'class="([^"]*)"', page_html) for name in attr.split()}
+    key = hashlib.sha256(css.encode() + " ".join(sorted(classes)).encode()).hexdigest()
+    cached = NOTEBOOKS / "css" / f"{key}.css"
+    if not cached.is_file():
+        rules = tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True)
+        write_atomically(cached, "".join(_prune(rules, classes)))
+    return cached.read_text(encoding="utf-8")
+
+
+def external_styles(output: str, page, site_dir: str) -> str:
+    """nbconvert puts about 600 KB of CSS (JupyterLab's whole theme) into every notebook page. Keep the
+    rules the page can use (a quarter) and move them into a stylesheet the browser caches."""
+    start, end = output.find("<article"), output.find("</article>")
+    css = "\n".join(STYLE.findall(output[start:end]))
+    if not css:
+        return output
+    css = used_css(css, output)
+    name = f"assets/notebook-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+    target = Path(site_dir) / name
+    if not target.is_file():
+        write_atomically(target, css)
+    link = f'<link rel="stylesheet" href="{"../" * page.url.count("/")}{name}">'
+    article = STYLE.sub("", output[start:end])
+    return output[:start] + article + output[end:].replace("</head>", link + "</head>", 1) \
+        if "</head>" in output[end:] else output[:start].replace("</head>", link + "</head>", 1) + article + output[end:]
+
+
+def sized_images(output: str) -> str:
+    """The plots' inline PNGs get their width and height (from the PNG header): no layout shift."""
+    def replace(m: re.Match) -> str:
+        header = base64.b64decode(m["data"][:32])
+        width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+        return f'<img {m["before"]}width="{width}" height="{height}" src="data:image/png;base64,{m["data"]}"'
+    return DATA_IMAGE.sub(replace, output)
+
+
+def fix_html(output: str, page, lang: str, site_dir: str) -> str:
     """mkdocs-jupyter's page, made to fit the site."""
+    output = sized_images(external_styles(output, page, site_dir))
     # Its template loads MathJax from a CDN; the site renders math itself (katex.py).
     output = NOTEBOOK_MATHJAX.sub("", output)
     # It also imports Mermaid from a CDN when a notebook might have diagrams (ours have none).

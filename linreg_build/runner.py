@@ -69,6 +69,7 @@ def write_atomically(path: Path, text: str) -> None:
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
                                      delete=False) as tmp:
         tmp.write(text)
+    os.chmod(tmp.name, 0o644)  # readable by a web server, like any file the build writes
     os.replace(tmp.name, path)
 
 
