@@ -260,16 +260,58 @@ def _prune(rules, classes: set[str]) -> list[str]:
     return kept
 
 
+def _drop_unused_variables(css: str) -> str:
+    """JupyterLab's theme declares thousands of --jp-* custom properties; keep the ones that some
+    property uses (through any chain of var() references)."""
+    import tinycss2
+
+    rules = tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True)
+    declared: dict[str, str] = {}
+    used_text = []
+    for rule in rules:
+        if rule.type != "qualified-rule":
+            used_text.append(tinycss2.serialize([rule]))
+            continue
+        for decl in tinycss2.parse_declaration_list(rule.content, True, True):
+            if decl.type != "declaration":
+                continue
+            value = tinycss2.serialize(decl.value)
+            if decl.name.startswith("--"):
+                declared[decl.name] = declared.get(decl.name, "") + " " + value
+            else:
+                used_text.append(value)
+    used = set(re.findall(r"var\(\s*(--[\w-]+)", " ".join(used_text)))
+    pending = list(used)
+    while pending:  # variables that used variables refer to
+        for name in re.findall(r"var\(\s*(--[\w-]+)", declared.get(pending.pop(), "")):
+            if name not in used:
+                used.add(name)
+                pending.append(name)
+    kept = []
+    for rule in rules:
+        if rule.type != "qualified-rule":
+            kept.append(tinycss2.serialize([rule]))
+            continue
+        decls = [d for d in tinycss2.parse_declaration_list(rule.content, True, True)
+                 if d.type == "declaration" and (not d.name.startswith("--") or d.name in used)]
+        if decls:
+            body = ";".join(f"{d.name}:{tinycss2.serialize(d.value).strip()}{' !important' if d.important else ''}"
+                            for d in decls)
+            kept.append(f"{tinycss2.serialize(rule.prelude).strip()}{{{body}}}")
+    return "".join(kept)
+
+
 def used_css(css: str, page_html: str) -> str:
     """The rules of `css` that can apply to the page (by class names), cached in .cache/notebooks/."""
     import tinycss2
 
     classes = {name for attr in re.findall(r'class="([^"]*)"', page_html) for name in attr.split()}
-    key = hashlib.sha256(css.encode() + " ".join(sorted(classes)).encode()).hexdigest()
+    key = hashlib.sha256(css.encode() + " ".join(sorted(classes)).encode()
+                         + Path(__file__).read_bytes()).hexdigest()  # this code prunes: part of the key
     cached = NOTEBOOKS / "css" / f"{key}.css"
     if not cached.is_file():
         rules = tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True)
-        write_atomically(cached, "".join(_prune(rules, classes)))
+        write_atomically(cached, _drop_unused_variables("".join(_prune(rules, classes))))
     return cached.read_text(encoding="utf-8")
 
 
@@ -291,18 +333,27 @@ def external_styles(output: str, page, site_dir: str) -> str:
         if "</head>" in output[end:] else output[:start].replace("</head>", link + "</head>", 1) + article + output[end:]
 
 
-def sized_images(output: str) -> str:
-    """The plots' inline PNGs get their width and height (from the PNG header): no layout shift."""
+def image_files(output: str, page, site_dir: str) -> str:
+    """The plots come as base64 PNGs inside the HTML (a third of a notebook page). Serve them as image
+    files instead, with their width and height and lazy loading, so the text arrives first."""
+    prefix = "../" * page.url.count("/")
+
     def replace(m: re.Match) -> str:
-        header = base64.b64decode(m["data"][:32])
-        width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
-        return f'<img {m["before"]}width="{width}" height="{height}" src="data:image/png;base64,{m["data"]}"'
+        png = base64.b64decode(m["data"])
+        width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        name = f"assets/notebooks/{hashlib.sha256(png).hexdigest()[:16]}.png"
+        target = Path(site_dir) / name
+        if not target.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(png)
+        return (f'<img {m["before"]}width="{width}" height="{height}" loading="lazy" decoding="async" '
+                f'src="{prefix}{name}"')
     return DATA_IMAGE.sub(replace, output)
 
 
 def fix_html(output: str, page, lang: str, site_dir: str) -> str:
     """mkdocs-jupyter's page, made to fit the site."""
-    output = sized_images(external_styles(output, page, site_dir))
+    output = image_files(external_styles(output, page, site_dir), page, site_dir)
     # Its template loads MathJax from a CDN; the site renders math itself (katex.py).
     output = NOTEBOOK_MATHJAX.sub("", output)
     # It also imports Mermaid from a CDN when a notebook might have diagrams (ours have none).
