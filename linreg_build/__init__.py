@@ -9,6 +9,7 @@ includes.py      expands a page's --8<-- includes: code (comments in the page's 
 notebooks.py     the practice pages as executed Jupyter notebooks (generated, rendered by mkdocs-jupyter)
 figures.py       the snippets' figures, made smaller, with their size and lazy loading in the page
 katex.py         KaTeX from the npm registry: its CSS and fonts, and the math rendered at build time
+pdf.py           LINREG_PDF=1: the whole book as one PDF per language, printed by Chromium
 page_cache.py    skips re-rendering unchanged pages (warm builds, `mkdocs serve`)
 search.py        a cached, lean search index (no code blocks, no notebook duplicates)
 a11y.py          accessibility fixes to Material's HTML (colours are in docs/assets/extra.css)

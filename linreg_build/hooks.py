@@ -9,6 +9,7 @@ import base64
 import logging
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 # MkDocs loads this file by path, not as part of its package: make the package importable (under
 # `mkdocs` as well as `python -m mkdocs`, which differ in what sys.path holds).
@@ -19,7 +20,7 @@ from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
 from linreg_build import (a11y, figures, i18n_fixes, includes, katex, notebooks, page_cache,  # noqa: E402
-                          reading_time, runner, search)
+                          pdf, reading_time, runner, search)
 from linreg_build.layout import CACHE as CACHE_DIR, LANGS, notebook_pages  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.linreg")
@@ -35,6 +36,7 @@ class Build:
     notebooks: dict[str, dict[str, Path]] = {}   # language -> page -> executed notebook
     fingerprint: dict[str, bytes] = {}           # language -> what page rendering depends on
     math: katex.Renderer | None = None           # renders the formulas, one Node process a build
+    books: dict[str, tuple] = {}                 # language -> (chapter URLs, site name etc.) for the PDF
 
 
 def on_config(config):
@@ -56,6 +58,7 @@ def on_env(env, config, files):
 def on_pre_build(config):
     lang = i18n_fixes.current_language(config)
     if lang == LANGS[0]:  # a new build starts (a rebuild under `mkdocs serve` too)
+        Build.books = {}
         pages = notebook_pages()
         jobs = {f"notebook {p}": notebooks.execute_job(p, runner.ran_here) for p in pages
                 if not notebooks.is_current(p, runner.is_fresh(), runner.ran_here)}
@@ -80,6 +83,14 @@ def on_files(files, config):
             files.append(file)
     Build.fingerprint[lang] = page_cache.site_fingerprint(files)
     return files
+
+
+@event_priority(-200)  # after mkdocs-static-i18n has made this language's navigation
+def on_nav(nav, config, files):
+    if pdf.wanted():
+        Build.books[i18n_fixes.current_language(config)] = (pdf.chapters(nav), SimpleNamespace(
+            site_name=config.site_name, site_description=config.site_description, site_url=config.site_url))
+    return nav
 
 
 @event_priority(-100)  # last: other plugins see the page as written
@@ -131,6 +142,9 @@ def on_post_template(output, template_name, config):
 def on_post_build(config):
     search.split_by_language(config.site_dir)
     search.save_all()
+    if pdf.wanted() and set(Build.books) == set(LANGS):  # every language's pages are written
+        pdf.build(config.site_dir, Build.books, log)
+        Build.books = {}
     Build.math.close()  # safe to repeat: a later language starts Node again only for a new formula
 
 

@@ -16,7 +16,7 @@ DOCS = layout.DOCS
 LANGS = layout.LANGS
 
 
-SITE_FIXTURES = {"site", "runs", "base_url"}
+SITE_FIXTURES = {"site", "runs", "base_url", "book"}
 
 
 def pytest_collection_modifyitems(items):
@@ -60,10 +60,13 @@ def build_site(out, cwd=ROOT, **env):
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    """The site built with --strict into a temporary folder. Snippets and notebooks run unless the
-    cache holds a run of exactly this code in this environment (LINREG_FRESH=1 runs them all)."""
+    """The site built with --strict into a temporary folder, with the PDFs where Chromium is there.
+    Snippets and notebooks run unless the cache holds a run of exactly this code in this environment
+    (LINREG_FRESH=1 runs them all)."""
+    from linreg_build import pdf
+
     out = tmp_path_factory.mktemp("site")
-    build = build_site(out)
+    build = build_site(out, **({"LINREG_PDF": "1"} if pdf.wanted_by_tests() else {}))
     assert build.returncode == 0, build.stdout
     return out
 
