@@ -248,8 +248,8 @@ def test_search_finds_the_right_page(site, base_url, tab, lang, query, expected)
     pages; Material splits a Chinese query differently from jieba's segmentation of the index,
     so the ranking of short Chinese queries is coarse)."""
     tab.goto(base_url + ("en/" if lang == "en" else ""))
-    tab.page.click("input.md-search__input")
-    tab.page.keyboard.type(query)
+    open_search(tab)
+    type_query(tab, query)
     first = tab.page.locator(".md-search-result__item a").first
     first.wait_for(timeout=30_000)  # the index is built in the browser: slow on a busy machine
     tab.page.wait_for_timeout(500)  # the results of the whole query, not of its first characters
@@ -259,6 +259,22 @@ def test_search_finds_the_right_page(site, base_url, tab, lang, query, expected)
     top = pages[:3] if lang == "zh" else pages[:1]
     assert MOUNT + expected in top, f"{query!r}: first results {pages[:3]}"
     tab.assert_clean(f"search {query}")
+
+
+def open_search(tab):
+    """Focus the search box once Material's search worker has built the index (typing earlier can
+    leave the results empty on a busy machine)."""
+    tab.page.click("input.md-search__input")
+    tab.page.wait_for_function("""() => {
+        const meta = document.querySelector('.md-search-result__meta');
+        return meta && !/正在初始化|Initializing/.test(meta.textContent); }""", timeout=60_000)
+
+
+def type_query(tab, query):
+    """Type as a reader does. Playwright types Chinese characters as inserted text, without the key
+    events an input method ends with, and Material searches on key events: end with a key press."""
+    tab.page.keyboard.type(query)
+    tab.page.keyboard.press("End")
 
 
 MESSAGES = ["implicitly created only for scalar outputs",
@@ -273,8 +289,8 @@ def test_search_for_an_error_message_lands_on_troubleshooting(base_url, tab, lan
     in the page's language (the messages are English on both sites)."""
     prefix = "en/" if lang == "en" else ""
     tab.goto(base_url + prefix)
-    tab.page.click("input.md-search__input")
-    tab.page.keyboard.type(message)
+    open_search(tab)
+    type_query(tab, message)
     first = tab.page.locator(".md-search-result__item a").first
     first.wait_for(timeout=30_000)
     tab.page.wait_for_timeout(500)  # the results of the whole message, not of its first words
