@@ -223,19 +223,3 @@ def test_error_shrinks_like_one_over_sqrt_n(page):
     e100, e1000, e10000 = numbers(out["more_data"], "mean error of least squares")
     for big, small in [(e100, e1000), (e1000, e10000)]:
         assert 2 < big / small < 5          # √10 ≈ 3.2 for ten times the data
-
-
-# Only this page shows `.data` (as the pitfall of question 5); the practice snippets copy-ready code.
-PRACTICE_SNIPPETS = ["data", "training", "scratch", "concise", "comparison", "scale", "scale_dist",
-                     "exercises"]
-
-
-@pytest.mark.parametrize("name", PRACTICE_SNIPPETS)
-def test_practice_snippets_use_no_data_attribute_and_name_the_lstsq_driver(name):
-    source = (ROOT / "snippets" / f"{name}.py").read_text()
-    assert not re.search(r"(?<!torch\.utils)\.data\b", source)    # nn.init, .detach() instead
-    assert "from torch.utils import data" not in source
-    for call in re.findall(r"torch\.linalg\.lstsq\((.*?)\)\.", source, re.S):
-        assert 'driver="gelsd"' in call, call
-    assert "trainer" not in source                                  # the optimiser is `optimizer`
-    assert "w.data" in (ROOT / "snippets" / "questions.py").read_text()  # the pitfall itself

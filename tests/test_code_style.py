@@ -1,0 +1,39 @@
+"""Teaching code a learner can copy: what every snippet avoids (issue: `.data`, an unnamed lstsq
+driver, the old `trainer` name, the import that clashes with snippets/data.py)."""
+import ast
+import re
+
+import pytest
+
+from conftest import layout
+
+SNIPPETS = sorted(layout.SNIPPETS.glob("*.py"))
+PITFALL_PAGE = "questions.py"  # question 5 shows `.data` on purpose, as the pitfall it is
+
+
+@pytest.mark.parametrize("path", SNIPPETS, ids=lambda p: p.name)
+def test_no_data_attribute_outside_the_page_that_warns_against_it(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    uses = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "data"
+            and not (isinstance(n.value, ast.Attribute) and n.value.attr == "utils")]  # torch.utils.data
+    if path.name == PITFALL_PAGE:
+        assert uses, "the pitfall itself is shown"
+    else:
+        assert not uses, f"{path.name} uses .data on lines {uses}: nn.init or .detach() instead"
+
+
+@pytest.mark.parametrize("path", SNIPPETS, ids=lambda p: p.name)
+def test_every_lstsq_call_names_its_driver(path):
+    """The default CPU driver (gelsy) misbehaves in torch 2.13: every call says which one it uses."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+             and n.func.attr == "lstsq"]
+    unnamed = [c.lineno for c in calls if not any(k.arg == "driver" for k in c.keywords)]
+    assert not unnamed, f"{path.name}: lstsq without driver= on lines {unnamed}"
+
+
+@pytest.mark.parametrize("path", SNIPPETS, ids=lambda p: p.name)
+def test_modern_names_and_imports(path):
+    source = path.read_text(encoding="utf-8")
+    assert not re.search(r"\btrainer\b", source), "the optimiser is called `optimizer`"
+    assert "from torch.utils import data" not in source, "clashes with snippets/data.py"
