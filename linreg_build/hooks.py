@@ -142,6 +142,7 @@ def on_post_template(output, template_name, config):
 def on_post_build(config):
     search.split_by_language(config.site_dir)
     search.save_all()
+    page_cache.prune()
     if pdf.wanted() and set(Build.books) == set(LANGS):  # every language's pages are written
         pdf.build(config.site_dir, Build.books, log)
         Build.books = {}

@@ -41,4 +41,4 @@ def copy_repository(target: Path, cache: bool = False) -> None:
         if (ROOT / linked).exists():
             (target / linked).symlink_to(ROOT / linked)
     if cache and CACHE.is_dir():
-        shutil.copytree(CACHE, target / ".cache", ignore=shutil.ignore_patterns(".*.tmp*"))
+        shutil.copytree(CACHE, target / ".cache", ignore=shutil.ignore_patterns(".*.tmp*", "lighthouse", "pdf"))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from pathlib import Path
 
 from mkdocs.structure.pages import Page
@@ -64,6 +66,7 @@ def install(page: Page, markdown: str, fingerprint: bytes, lang: str) -> None:
                     "links": {f.src_uri: links for f, links in (page.links_to_anchors or {}).items()}}
             write_atomically(path, json.dumps(data, ensure_ascii=False))
             return
+        os.utime(path)  # used: kept by `prune`
         page.content = data["content"]
         page.toc = TableOfContents(_anchor_links(data["toc"]))
         page._title_from_render = data["title"]
@@ -72,3 +75,11 @@ def install(page: Page, markdown: str, fingerprint: bytes, lang: str) -> None:
                                  if files.get_file_from_path(uri) is not None}
 
     page.render = render
+
+
+def prune(days: float = 2) -> None:
+    """Forget renderings not used for `days` (old versions of edited pages pile up under serve)."""
+    limit = time.time() - days * 86400
+    for path in PAGES.glob("*/*.json"):
+        if path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)

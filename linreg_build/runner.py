@@ -97,8 +97,9 @@ def execute(path: Path, argv: list[str] | None = None) -> dict:
     """Run one snippet in this process; return its run record (outputs, figures, time) or its error."""
     path = Path(path).resolve()
     started = time.perf_counter()
+    previous = os.environ.get("LINREG_FIGURES")
     with tempfile.TemporaryDirectory() as figures:
-        os.environ["LINREG_FIGURES"] = figures
+        os.environ["LINREG_FIGURES"] = figures  # where _plot.save_figure saves
         stderr = io.StringIO()
         try:
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(stderr):
@@ -106,6 +107,11 @@ def execute(path: Path, argv: list[str] | None = None) -> dict:
         except BaseException as error:  # noqa: BLE001 (a snippet may even call sys.exit)
             return {"error": f"{where_it_failed(path, error)} failed:\n{stderr.getvalue()}"
                              f"{traceback.format_exc()}"}
+        finally:
+            if previous is None:
+                del os.environ["LINREG_FIGURES"]
+            else:
+                os.environ["LINREG_FIGURES"] = previous
         saved = {p.stem: base64.b64encode(p.read_bytes()).decode() for p in sorted(Path(figures).glob("*.png"))}
     return {"key": snippet_key(path), "snippet": path.name, "outputs": outputs, "figures": saved,
             "seconds": round(time.perf_counter() - started, 2)}

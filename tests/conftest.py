@@ -3,6 +3,9 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -17,14 +20,37 @@ LANGS = layout.LANGS
 
 
 SITE_FIXTURES = {"site", "runs", "base_url", "book"}
+# One folder per test run, shared by the pytest-xdist workers (they share the run's id).
+RUN = Path(tempfile.gettempdir()) / f"linreg-tests-{os.environ.get('PYTEST_XDIST_TESTRUNUID') or uuid.uuid4().hex}"
 
 
 def pytest_collection_modifyitems(items):
-    """Tests that use the built site run on one worker, so the site is built once per run
-    (pytest-xdist honours these groups with --dist loadgroup, set in pytest.ini)."""
-    for item in items:
-        if SITE_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.xdist_group("site"))
+    """If some test needs the built site, start building it now, in the background, once for all
+    workers, and run those tests last: the other tests keep the cores busy while it builds."""
+    items.sort(key=lambda item: bool(SITE_FIXTURES & set(getattr(item, "fixturenames", ()))))
+    if any(SITE_FIXTURES & set(getattr(item, "fixturenames", ())) for item in items):
+        start_site_build()
+
+
+def start_site_build():
+    import shutil
+
+    from filelock import FileLock
+
+    from linreg_build import pdf
+
+    for old in RUN.parent.glob("linreg-tests-*"):  # earlier runs' sites (a day old: not running)
+        if old != RUN and time.time() - old.stat().st_mtime > 86400:
+            shutil.rmtree(old, ignore_errors=True)
+    RUN.mkdir(exist_ok=True)
+    with FileLock(str(RUN / "site.lock")):
+        if (RUN / "site.log").exists():
+            return  # another worker started it
+        log = open(RUN / "site.log", "w", encoding="utf-8")  # noqa: SIM115 (the build writes it)
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **({"LINREG_PDF": "1"} if pdf.wanted_by_tests() else {})}
+        command = (f"import subprocess, sys; code = subprocess.call({[sys.executable, '-m', 'mkdocs', 'build', '--strict', '-d', str(RUN / 'site')]!r}); "
+                   f"open({str(RUN / 'site.done')!r}, 'w').write(str(code))")
+        subprocess.Popen([sys.executable, "-c", command], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def run_snippet(name, *argv):
@@ -59,16 +85,19 @@ def build_site(out, cwd=ROOT, **env):
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """The site built with --strict into a temporary folder, with the PDFs where Chromium is there.
-    Snippets and notebooks run unless the cache holds a run of exactly this code in this environment
-    (LINREG_FRESH=1 runs them all)."""
-    from linreg_build import pdf
-
-    out = tmp_path_factory.mktemp("site")
-    build = build_site(out, **({"LINREG_PDF": "1"} if pdf.wanted_by_tests() else {}))
-    assert build.returncode == 0, build.stdout
-    return out
+def site():
+    """The site built with --strict (once per test run, in the background, see above), with the PDFs
+    where Chromium is there. Snippets and notebooks run unless the cache holds a run of exactly this
+    code in this environment (LINREG_FRESH=1 runs them all)."""
+    if not (RUN / "site.log").exists():
+        start_site_build()  # collected without this hook (e.g. a single test by node id)
+    done = RUN / "site.done"
+    deadline = time.monotonic() + 1800
+    while not done.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    output = (RUN / "site.log").read_text(encoding="utf-8")
+    assert done.exists() and done.read_text() == "0", output
+    return RUN / "site"
 
 
 @pytest.fixture(scope="session")
