@@ -31,8 +31,12 @@ def copy_repository(target: Path, cache: bool = False) -> None:
     import shutil
     import subprocess
 
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout.split("\n")
+    git = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                         capture_output=True, text=True)
+    skipped = {".git", ".venv", "node_modules", ".cache", "site", "test-artifacts", "__pycache__", "figures"}
+    listed = (git.stdout.split("\n") if git.returncode == 0 else  # not a git checkout: a copy of one
+              [p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*")
+               if p.is_file() and not skipped & set(p.relative_to(ROOT).parts)])
     for name in filter(None, listed):
         if (ROOT / name).is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
