@@ -10,8 +10,10 @@ The same expansion feeds the pages, the notebooks and the tests.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import comments
+from .layout import SNIPPETS
 from .sections import section_code
 
 INCLUDE_LINE = re.compile(r'^(?P<indent>[ \t]*)--8<--\s+"(?P<target>[^"]+)"[ \t]*$', re.M)
@@ -27,9 +29,25 @@ class IncludeError(Exception):
 
 def code_of(target: str, lang: str, missing: list[str] | None = None) -> str:
     """The code of 'file.py:section' with its comments in `lang`."""
-    stem = target.partition(":")[0].removesuffix(".py")
-    lookup = comments.translator(lang, stem, [] if missing is None else missing)
-    return comments.translate(section_code(target), lookup)
+    file = target.partition(":")[0]
+    catalogue = comments.catalogue_path(lang, file.removesuffix(".py"))
+    code, untranslated = _code_of(target, lang, _mtime(SNIPPETS / file), _mtime(catalogue))
+    if missing is not None:
+        missing += untranslated
+    return code
+
+
+def _mtime(path) -> int:
+    return path.stat().st_mtime_ns if path.exists() else 0
+
+
+@lru_cache(maxsize=4096)
+def _code_of(target: str, lang: str, source_mtime: int, catalogue_mtime: int) -> tuple[str, list[str]]:
+    """Cached by the files' modification times: a rebuild under `mkdocs serve` translates again only
+    what changed (every include is shown on a page, in its notebook and counted for reading times)."""
+    untranslated: list[str] = []
+    lookup = comments.translator(lang, target.partition(":")[0].removesuffix(".py"), untranslated)
+    return comments.translate(section_code(target), lookup), untranslated
 
 
 def output_of(target: str, runs: dict[str, dict]) -> str:

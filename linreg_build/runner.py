@@ -31,6 +31,7 @@ import tempfile
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from functools import lru_cache
 from pathlib import Path
 
 from .layout import BENCHMARKS, CACHE, ROOT, SNIPPETS, page_snippets
@@ -44,14 +45,21 @@ def local_imports(path: Path, seen: set[Path] | None = None) -> set[Path]:
     """The snippet and the files of snippets/ it imports, directly or through each other."""
     seen = set() if seen is None else seen
     seen.add(path)
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                 else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-        for name in names:
-            module = SNIPPETS / f"{name.split('.')[0]}.py"
-            if module.is_file() and module not in seen:
-                local_imports(module, seen)
+    for name in _imported_names(path, path.stat().st_mtime_ns):
+        module = SNIPPETS / f"{name.split('.')[0]}.py"
+        if module.is_file() and module not in seen:
+            local_imports(module, seen)
     return seen
+
+
+@lru_cache(maxsize=256)
+def _imported_names(path: Path, mtime: int) -> list[str]:
+    """The modules a file imports (cached by its modification time: rebuilds re-read only edits)."""
+    names = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names += ([a.name for a in node.names] if isinstance(node, ast.Import)
+                  else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+    return names
 
 
 def snippet_key(path: Path) -> str:
@@ -79,9 +87,14 @@ def run_file(path: Path) -> Path:
 
 def load_run(path: Path) -> dict | None:
     try:
-        return json.loads(run_file(path).read_text(encoding="utf-8"))
+        return _read_run(run_file(path), run_file(path).stat().st_mtime_ns)
     except (OSError, ValueError):
         return None
+
+
+@lru_cache(maxsize=64)
+def _read_run(file: Path, mtime: int) -> dict:
+    return json.loads(file.read_text(encoding="utf-8"))  # runs are replaced, never changed in place
 
 
 def where_it_failed(path: Path, error: BaseException) -> str:
