@@ -154,18 +154,11 @@ def is_current(page: str, fresh: bool, ran_here: set[str]) -> bool:
 
 def execute_job(page: str, ran_here: set[str]):
     """A runner job: execute the page's notebook into its cache file; return an error or None."""
-    from .runner import forkserver
+    from .runner import in_own_process
 
     def run() -> str | None:
         check_same_code(page)
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / "run.json"
-            process = forkserver().Process(target=_execute_in_child, args=(page, str(out)))
-            process.start()
-            process.join()
-            if not out.is_file():
-                return f"notebook {page} died (exit code {process.exitcode}) before reporting"
-            record = json.loads(out.read_text(encoding="utf-8"))
+        record = in_own_process(_execute_in_child, (page,), f"notebook {page}")
         if "error" in record:
             return record["error"]
         write_atomically(execution_file(page), json.dumps(record))

@@ -152,16 +152,22 @@ def forkserver():
     return _server
 
 
-def run_in_own_process(path: Path) -> str | None:
-    """Run one snippet in a fresh process into its cache file; return an error or None."""
+def in_own_process(target, args: tuple, what: str) -> dict:
+    """Run target(*args, out) in a process forked from the server; return the record it wrote to
+    `out` (a dict, with "error" when it failed)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "run.json"
-        process = forkserver().Process(target=_child, args=(str(path), str(out)))
+        process = forkserver().Process(target=target, args=(*args, str(out)))
         process.start()
         process.join()
         if not out.is_file():
-            return f"snippets/{path.name} died (exit code {process.exitcode}) before reporting"
-        record = json.loads(out.read_text(encoding="utf-8"))
+            return {"error": f"{what} died (exit code {process.exitcode}) before reporting"}
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+def run_in_own_process(path: Path) -> str | None:
+    """Run one snippet in a fresh process into its cache file; return an error or None."""
+    record = in_own_process(_child, (str(path),), f"snippets/{path.name}")
     if "error" in record:
         return record["error"]
     write_atomically(run_file(path), json.dumps(record, ensure_ascii=False))
