@@ -48,6 +48,12 @@ def param_error(w, b):
     return (theta - torch.cat([true_w, torch.tensor([true_b])])).abs().max().item()
 
 
+def new_parameters():
+    """w and b as the from-scratch page initialises them, the same at every call (seeded)."""
+    torch.manual_seed(seed)
+    return torch.normal(0, 0.01, size=(2, 1), requires_grad=True), torch.zeros(1, requires_grad=True)
+
+
 def train(net, optimizer, X=None, y=None, num_epochs=3, batch_size=10):
     """The loop of the concise page (nn.MSELoss); prints the loss on all the data after each epoch."""
     X = features if X is None else X
@@ -183,9 +189,7 @@ print("w:", w.detach().flatten(), "b:", b.detach())
 
 # --8<-- [start:rebind_outside]
 def gd_rebinding(lr=0.5, num_steps=3):
-    torch.manual_seed(seed)
-    w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
-    b = torch.zeros(1, requires_grad=True)
+    w, b = new_parameters()
     for step in range(num_steps):
         l = ((features @ w + b - labels) ** 2 / 2).mean()
         l.backward()
@@ -199,9 +203,7 @@ show_error(gd_rebinding)
 
 # --8<-- [start:rebind_outside_fix]
 def gd_in_place(lr=0.5, num_steps=30):
-    torch.manual_seed(seed)
-    w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
-    b = torch.zeros(1, requires_grad=True)
+    w, b = new_parameters()
     for step in range(num_steps):
         l = ((features @ w + b - labels) ** 2 / 2).mean()
         l.backward()
@@ -218,9 +220,7 @@ gd_in_place()
 
 # --8<-- [start:rebind_inside]
 def gd_rebinding_in_no_grad(lr=0.5, num_steps=3):
-    torch.manual_seed(seed)
-    w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
-    b = torch.zeros(1, requires_grad=True)
+    w, b = new_parameters()
     for step in range(num_steps):
         l = ((features @ w + b - labels) ** 2 / 2).mean()
         l.backward()
@@ -235,9 +235,7 @@ show_error(gd_rebinding_in_no_grad)
 
 # --8<-- [start:rebind_inside_fix]
 def gd_optimizer(lr=0.5, num_steps=30):
-    torch.manual_seed(seed)
-    w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
-    b = torch.zeros(1, requires_grad=True)
+    w, b = new_parameters()
     optimizer = torch.optim.SGD([w, b], lr=lr)  # updates w and b in place
     for step in range(num_steps):
         l = ((features @ w + b - labels) ** 2 / 2).mean()
@@ -424,9 +422,7 @@ print(f"max |error|: {param_error(net.weight, net.bias):.1e}")
 # --8<-- [start:divide_twice]
 def train_from_scratch(reduce, lr=0.03, batch_size=10, num_epochs=3):
     """The from-scratch loop; reduce turns the per-example losses into one number."""
-    torch.manual_seed(seed)
-    w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
-    b = torch.zeros(1, requires_grad=True)
+    w, b = new_parameters()
     for epoch in range(num_epochs):
         for X, y in data_iter:
             reduce((X @ w + b - y) ** 2 / 2).backward()
