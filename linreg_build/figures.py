@@ -7,20 +7,20 @@ moves when it loads) and loads lazily, except a figure before the first section 
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 
+from . import atomic, keys
 from .layout import CACHE
-from .runner import write_atomically
 
 OPTIMISED = CACHE / "figures"
 FIGURE = re.compile(r'<img (?P<attrs>[^>]*?src="(?:\.\./)*assets/figures/(?P<name>[\w-]+)\.png"[^>]*?)\s*/?>')
 
 
 def optimise(png: bytes) -> bytes:
-    path = OPTIMISED / f"{hashlib.sha256(png).hexdigest()}.png"
+    path = OPTIMISED / f"{keys.cache_key('figure', png, packages=['pillow'], code=['figures'])}.png"
     if path.is_file():
+        atomic.touch(path)
         return path.read_bytes()
     from PIL import Image
 
@@ -29,8 +29,7 @@ def optimise(png: bytes) -> bytes:
     out = io.BytesIO()
     palette.save(out, "PNG", optimize=True)
     small = out.getvalue() if len(out.getvalue()) < len(png) else png
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(small)
+    atomic.write(path, small)
     return small
 
 

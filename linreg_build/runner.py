@@ -1,17 +1,23 @@
 """Run every snippet before a build, each in a fresh process of its own, and cache what it printed.
 
-One run of a snippet is one file, .cache/snippets/<name>.json: the key it ran for, the stdout of
-each named section and the figures it saved (base64 PNG). The file is written to a temporary name and
-renamed, so a reader sees a complete run or the previous one, never half of each, even while another
-build (a test run beside `mkdocs serve`) writes. A build reads all of them once (`snapshot`) and shows
-that one snapshot in both languages.
+At the start of a build the snippet files are read once (`read_sources`); everything after works
+from those texts: each snippet's key is the hash of the texts of the snippet and of the snippet
+modules it imports (keys.cache_key: plus the Python, the installed packages it imports with their
+dependencies, and this code), the run executes exactly those texts, and the pages show the code
+from them. So a page never shows code beside the output of other code, even when a file is saved
+while the build runs; a run whose files changed during it is shown by that build (code and output
+agree) but not kept, and the next build (`mkdocs serve` starts one) runs the new text.
 
-The key is the hash of the snippet, the snippet modules it imports, requirements.txt and the Python
-version: the same key means the same code in the same environment, so a warm build runs nothing.
+A run is one file, .cache/runs/<snippet>/<key>.json: its key, the stdout of each named section and
+the figures it saved (base64 PNG). It is written whole or not at all (atomic.py) and is looked up by
+key, and its key is checked when it is read. Runs unused for two days are pruned.
 LINREG_FRESH=1 runs everything again (once per process).
 
 Processes are forked from a server that has already imported torch and matplotlib (about a second
-saved per snippet); they run two at a time, benchmarks (layout.BENCHMARKS) last and alone.
+saved per snippet); they run as many at a time as this process may use cores, benchmarks
+(layout.BENCHMARKS) last and alone. A job running longer than LINREG_TIMEOUT seconds (default 300) is
+stopped and named; Ctrl-C (or the end of `mkdocs serve`) stops every running job with the processes
+it started, and nothing queued starts after it.
 
     python -m linreg_build.runner snippets/scratch.py [OUT.json]   # run one snippet as the build does
 """
@@ -20,94 +26,114 @@ from __future__ import annotations
 import ast
 import base64
 import contextlib
-import hashlib
+import datetime
 import io
 import json
 import logging
 import multiprocessing
 import os
+import platform
+import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from functools import lru_cache
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
+
+from . import atomic, keys
 from .layout import BENCHMARKS, CACHE, ROOT, SNIPPETS, page_snippets
 from .sections import run_sections
 
 log = logging.getLogger("mkdocs.plugins.linreg")
-RUNS = CACHE / "snippets"
+RUNS = CACHE / "runs"
+# Variables that change what a snippet computes (thread counts change float sums' order).
+ENVIRONMENT = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE")
 
 
-def local_imports(path: Path, seen: set[Path] | None = None) -> set[Path]:
-    """The snippet and the files of snippets/ it imports, directly or through each other."""
-    seen = set() if seen is None else seen
-    seen.add(path)
-    for name in _imported_names(path, path.stat().st_mtime_ns):
-        module = SNIPPETS / f"{name.split('.')[0]}.py"
-        if module.is_file() and module not in seen:
-            local_imports(module, seen)
-    return seen
+class RunError(PluginError):
+    """A snippet or notebook failed, hung or could not start: the message names it."""
 
 
-@lru_cache(maxsize=256)
-def _imported_names(path: Path, mtime: int) -> list[str]:
-    """The modules a file imports (cached by its modification time: rebuilds re-read only edits)."""
-    names = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        names += ([a.name for a in node.names] if isinstance(node, ast.Import)
-                  else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-    return names
+def read_sources() -> dict[str, str]:
+    """Every file of snippets/, read once: file name -> text."""
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(SNIPPETS.glob("*.py"))}
 
 
-def snippet_key(path: Path) -> str:
-    """Cache key: the snippet, the snippet modules it imports, the pinned packages, the Python."""
-    digest = hashlib.sha256(sys.version.encode())
-    digest.update((ROOT / "requirements.txt").read_bytes())
-    for source in sorted(local_imports(Path(path))):
-        digest.update(source.name.encode() + b"\0" + source.read_bytes())
-    return digest.hexdigest()
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: readers see all of it or none."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
-                                     delete=False) as tmp:
-        tmp.write(text)
-    os.chmod(tmp.name, 0o644)  # readable by a web server, like any file the build writes
-    os.replace(tmp.name, path)
-
-
-def run_file(path: Path) -> Path:
-    return RUNS / f"{Path(path).stem}.json"
-
-
-def load_run(path: Path) -> dict | None:
+@lru_cache(maxsize=512)
+def imported_modules(text: str) -> tuple[str, ...]:
+    """The top-level names of the modules a source imports (none if it does not parse: its run
+    then reports the syntax error with the file and line)."""
     try:
-        return _read_run(run_file(path), run_file(path).stat().st_mtime_ns)
+        tree = ast.parse(text)
+    except SyntaxError:
+        return ()
+    names = []
+    for node in ast.walk(tree):
+        names += ([a.name for a in node.names] if isinstance(node, ast.Import)
+                  else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+    return tuple(sorted({n.split(".")[0] for n in names if n}))
+
+
+def local_imports(file: str, sources: dict[str, str]) -> list[str]:
+    """The snippet and the files of snippets/ it imports, directly or through each other."""
+    seen, pending = set(), [file]
+    while pending:
+        name = pending.pop()
+        if name in seen or name not in sources:
+            continue
+        seen.add(name)
+        pending += [f"{m}.py" for m in imported_modules(sources[name])]
+    return sorted(seen)
+
+
+def snippet_key(file: str, sources: dict[str, str]) -> str:
+    """Cache key: the texts of the snippet and its snippet modules, the installed packages they import
+    (and what those need), the variables in ENVIRONMENT, the Python, and the code that runs them."""
+    files = local_imports(file, sources)
+    modules = {m for f in files for m in imported_modules(sources[f])}
+    return keys.cache_key("run", {f: sources[f] for f in files},
+                          {name: os.environ.get(name) for name in ENVIRONMENT},
+                          packages=keys.distributions_of(modules), code=["runner", "sections"])
+
+
+def run_file(stem: str, key: str) -> Path:
+    return RUNS / stem / f"{key}.json"
+
+
+def load_run(stem: str, key: str) -> dict | None:
+    """The cached run of this key, if there is one and it says it is of this key."""
+    file = run_file(stem, key)
+    try:
+        record = _read_run(file, file.stat().st_mtime_ns)
     except (OSError, ValueError):
         return None
+    return record if record.get("key") == key and "outputs" in record else None
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=128)
 def _read_run(file: Path, mtime: int) -> dict:
     return json.loads(file.read_text(encoding="utf-8"))  # runs are replaced, never changed in place
 
 
 def where_it_failed(path: Path, error: BaseException) -> str:
-    """'snippets/x.py, line N' of the last traceback frame in the snippet's folder (its own code or
-    a module of it that it imports), else the snippet's name."""
+    """'snippets/x.py, line N' where the error happened: the last traceback frame in the snippet's
+    folder (its own code or a module of it), the line of a syntax error, else the snippet's name."""
+    if isinstance(error, SyntaxError) and error.filename and Path(error.filename).parent == path.parent:
+        return f"{path.parent.name}/{Path(error.filename).name}, line {error.lineno}"
     frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename).parent == path.parent]
     if not frames:
         return f"{path.parent.name}/{path.name}"
     return f"{path.parent.name}/{Path(frames[-1].filename).name}, line {frames[-1].lineno}"
 
 
-def execute(path: Path, argv: list[str] | None = None) -> dict:
-    """Run one snippet in this process; return its run record (outputs, figures, time) or its error."""
+def execute(path: Path, argv: list[str] | None = None, texts: dict[str, str] | None = None) -> dict:
+    """Run one snippet in this process (from `texts` if given); return its record (outputs, figures,
+    time) or its error. The record's key is the caller's to add: it knows what `texts` were."""
     path = Path(path).resolve()
     started = time.perf_counter()
     previous = os.environ.get("LINREG_FIGURES")
@@ -116,83 +142,127 @@ def execute(path: Path, argv: list[str] | None = None) -> dict:
         stderr = io.StringIO()
         try:
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(stderr):
-                _, outputs = run_sections(path, argv)
+                _, outputs = run_sections(path, argv, texts)
         except BaseException as error:  # noqa: BLE001 (a snippet may even call sys.exit)
-            return {"error": f"{where_it_failed(path, error)} failed:\n{stderr.getvalue()}"
-                             f"{traceback.format_exc()}"}
+            trace = traceback.format_exception(error)
+            # the snippet's own frames, not the runner's and exec's
+            trace = [line for line in trace if "linreg_build" not in line]
+            return {"error": f"{where_it_failed(path, error)} failed:\n{stderr.getvalue()}{''.join(trace)}"}
         finally:
             if previous is None:
                 del os.environ["LINREG_FIGURES"]
             else:
                 os.environ["LINREG_FIGURES"] = previous
         saved = {p.stem: base64.b64encode(p.read_bytes()).decode() for p in sorted(Path(figures).glob("*.png"))}
-    return {"key": snippet_key(path), "snippet": path.name, "outputs": outputs, "figures": saved,
+    return {"snippet": path.name, "outputs": outputs, "figures": saved,
             "seconds": round(time.perf_counter() - started, 2)}
 
 
-def _child(path: str, out: str) -> None:
+def _child(path: str, texts: dict[str, str], out: str) -> None:
     """In a forked process: run the snippet and write its record (an error is a record too)."""
-    os.environ["PYTHONHASHSEED"] = "0"
-    record = execute(Path(path))
-    write_atomically(Path(out), json.dumps(record, ensure_ascii=False))
+    record = execute(Path(path), texts=texts)
+    atomic.write(Path(out), json.dumps(record, ensure_ascii=False))
 
+
+# ---------------------------------------------------------------- processes
 
 _server = None
+_live: set = set()                 # processes running now
+_stopping = threading.Event()      # set by Ctrl-C or the end of `mkdocs serve`: start nothing more
 
 
 def forkserver():
-    """A process context whose children start with torch and matplotlib already imported."""
+    """A process context whose children start with torch and matplotlib already imported. The
+    server (so every child) gets its own environment: a fixed hash seed, and this package importable."""
     global _server
     if _server is None:
-        # The server (and so every snippet) starts with the same hash seed and finds this package.
-        os.environ.setdefault("PYTHONHASHSEED", "0")
-        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
         _server = multiprocessing.get_context("forkserver")
         _server.set_forkserver_preload(["torch", "matplotlib", "matplotlib.pyplot", "linreg_build.runner"])
+        saved = {k: os.environ.get(k) for k in ("PYTHONHASHSEED", "PYTHONPATH")}
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), saved["PYTHONPATH"]]))
+        try:
+            first = _server.Process(target=int)  # starts the server now, with that environment
+            first.start()
+            first.join()
+        finally:
+            for k, v in saved.items():  # and leaves this process's own as it was
+                os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
     return _server
+
+
+def timeout() -> float:
+    """LINREG_TIMEOUT: seconds one snippet or notebook may run (default 300)."""
+    return float(os.environ.get("LINREG_TIMEOUT") or 300)
+
+
+def stop(process) -> None:
+    """End a child process and every process it started (a notebook's kernel, a snippet's workers)."""
+    import psutil
+
+    try:
+        tree = psutil.Process(process.pid).children(recursive=True)
+    except psutil.Error:
+        tree = []
+    for p in [process, *tree]:
+        with contextlib.suppress(Exception):
+            os.kill(p.pid, signal.SIGKILL)
+    process.join(5)
+
+
+def stop_all() -> None:
+    """Ctrl-C or shutdown: nothing new starts, everything running is ended."""
+    _stopping.set()
+    for process in list(_live):
+        stop(process)
+
+
+def _ignore_interrupts(target, *args):
+    """In the child: Ctrl-C is the parent's to handle (it ends the child and what the child started,
+    a notebook kernel included; a child dying on its own could leave those behind)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    target(*args)
 
 
 def in_own_process(target, args: tuple, what: str) -> dict:
     """Run target(*args, out) in a process forked from the server; return the record it wrote to
-    `out` (a dict, with "error" when it failed)."""
+    `out` (a dict, with "error" when it failed, hung or died)."""
+    if _stopping.is_set():
+        return {"error": f"{what}: not started, the build was interrupted"}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "run.json"
-        process = forkserver().Process(target=target, args=(*args, str(out)))
+        process = forkserver().Process(target=_ignore_interrupts, args=(target, *args, str(out)))
         process.start()
-        process.join()
+        _live.add(process)
+        try:
+            process.join(timeout())
+            if process.is_alive():
+                stop(process)
+                return {"error": f"{what} ran longer than {timeout():.0f} s and was stopped "
+                                 "(LINREG_TIMEOUT=seconds sets the limit)"}
+        finally:
+            _live.discard(process)
         if not out.is_file():
             return {"error": f"{what} died (exit code {process.exitcode}) before reporting"}
         return json.loads(out.read_text(encoding="utf-8"))
 
 
-def run_in_own_process(path: Path) -> str | None:
-    """Run one snippet in a fresh process into its cache file; return an error or None."""
-    record = in_own_process(_child, (str(path),), f"snippets/{path.name}")
-    if "error" in record:
-        return record["error"]
-    write_atomically(run_file(path), json.dumps(record, ensure_ascii=False))
-    return None
-
-
-ran_here: set[str] = set()  # keys run by this process, so LINREG_FRESH runs each once, not per rebuild
-
-
-def is_current(path: Path, fresh: bool) -> bool:
-    key = snippet_key(path)
-    if key in ran_here:
-        return True
-    run = load_run(path)
-    return not fresh and run is not None and run.get("key") == key
+def workers() -> int:
+    """As many jobs at a time as this process may use cores (a container or taskset may allow fewer
+    than the machine has)."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
 def run_jobs(jobs: dict[str, callable], workers: int) -> list[str]:
-    """Run named jobs (each returns an error or None) `workers` at a time, logging each as it ends."""
+    """Run named jobs (each returns an error or None) `workers` at a time, logging each as it ends.
+    An interrupt stops the running jobs, cancels the queued ones, and is raised again."""
     errors, done = [], 0
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        def timed(job):
-            t0 = time.perf_counter()
-            return job(), time.perf_counter() - t0
+    pool = ThreadPoolExecutor(max_workers=workers)
 
+    def timed(job):
+        t0 = time.perf_counter()
+        return job(), time.perf_counter() - t0
+    try:
         started = {pool.submit(timed, job): name for name, job in jobs.items()}
         for future in as_completed(started):
             done += 1
@@ -200,7 +270,15 @@ def run_jobs(jobs: dict[str, callable], workers: int) -> list[str]:
             log.info(f"[{done}/{len(jobs)}] {started[future]} {'FAILED' if error else 'ran'} in {seconds:.1f} s")
             if error:
                 errors.append(error)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        stop_all()
+        raise
+    pool.shutdown()
     return errors
+
+
+ran_here: set[str] = set()  # keys run by this process, so LINREG_FRESH runs each once, not per rebuild
 
 
 def is_fresh() -> bool:
@@ -208,41 +286,76 @@ def is_fresh() -> bool:
     return os.environ.get("LINREG_FRESH") == "1"
 
 
-def run_everything(extra_jobs: dict[str, callable] | None = None) -> None:
-    """Bring every snippet's cache file (and the notebooks, `extra_jobs`) up to date."""
-    stale = [p for p in page_snippets() if not is_current(p, is_fresh())]
-
-    def job(path: Path):
-        def run():
-            error = run_in_own_process(path)
-            if not error:
-                ran_here.add(snippet_key(path))
-            return error
-        return run
-
-    jobs = {f"snippets/{p.name}": job(p) for p in stale if p.stem not in BENCHMARKS}
-    jobs.update(extra_jobs or {})
-    benchmarks = {f"snippets/{p.name} (benchmark, alone)": job(p) for p in stale if p.stem in BENCHMARKS}
-    if not jobs and not benchmarks:
-        return
-    workers = os.cpu_count() or 2
-    log.info(f"Running {len(jobs) + len(benchmarks)} snippets and notebooks, {workers} at a time "
-             "(cached in .cache/ afterwards)")
-    errors = run_jobs(jobs, workers)
-    errors += run_jobs(benchmarks, 1) if not errors else []  # timings with nothing else running
-    if errors:
-        raise SystemExit("\n\n".join(errors))  # MkDocs prints it and stops the build
+def cached(key: str, load) -> dict | None:
+    """A cached record, unless LINREG_FRESH asks for a new run this process has not made yet."""
+    return None if is_fresh() and key not in ran_here else load()
 
 
-def snapshot() -> dict[str, dict]:
-    """Every snippet's current run, read once: what one build shows in both languages."""
-    runs = {}
+def made_with() -> dict[str, str]:
+    """What a run was made with, for the page's stamp (stamp.py)."""
+    from importlib.metadata import version
+
+    return {"python": platform.python_version(), "torch": version("torch").split("+")[0],
+            "date": datetime.date.today().isoformat()}
+
+
+def snippet_job(path: Path, sources: dict[str, str], key: str, runs: dict[str, dict]):
+    """A job: run the snippet from `sources` into runs[stem]; keep it in the cache if its files still
+    hold what ran (a file saved meanwhile: the next build runs the new text)."""
+    texts = {f: sources[f] for f in local_imports(path.name, sources)}
+
+    def job() -> str | None:
+        record = in_own_process(_child, (str(path), texts), f"snippets/{path.name}")
+        if "error" in record:
+            return record["error"]
+        record["key"] = key
+        record["made_with"] = made_with()
+        runs[path.stem] = record
+        ran_here.add(key)
+        if all((SNIPPETS / f).is_file() and (SNIPPETS / f).read_text(encoding="utf-8") == t for f, t in texts.items()):
+            atomic.write(run_file(path.stem, key), json.dumps(record, ensure_ascii=False))
+        else:
+            log.info(f"snippets/{path.name} changed while it ran: shown as it ran, run again next build")
+        return None
+    return job
+
+
+def run_everything(sources: dict[str, str], first: dict[str, callable] | None = None,
+                   then: dict[str, callable] | None = None) -> dict[str, dict]:
+    """Every page snippet's run for `sources`, from the cache or run now, with the jobs `first` (run
+    beside the snippets) and `then` (after them); raise RunError naming every failure."""
+    _stopping.clear()
+    runs, stale = {}, []
     for path in page_snippets():
-        run = load_run(path)
-        if run is None or run.get("key") != snippet_key(path):
-            raise SystemExit(f"snippets/{path.name} has no current run in {RUNS}")
-        runs[path.stem] = run
+        key = snippet_key(path.name, sources)
+        record = cached(key, lambda: load_run(path.stem, key))
+        if record is None:
+            stale.append((path, key))
+        else:
+            runs[path.stem] = record
+            atomic.touch(run_file(path.stem, key))
+    jobs = {f"snippets/{p.name}": snippet_job(p, sources, k, runs) for p, k in stale if p.stem not in BENCHMARKS}
+    jobs.update(first or {})
+    benchmarks = {f"snippets/{p.name} (benchmark, alone)": snippet_job(p, sources, k, runs)
+                  for p, k in stale if p.stem in BENCHMARKS}
+    count = len(jobs) + len(benchmarks) + len(then or {})
+    if count:
+        log.info(f"Running {count} snippets and notebooks, {workers()} at a time (cached in .cache/ afterwards)")
+    errors = run_jobs(jobs, workers())
+    errors += run_jobs(benchmarks, 1) if benchmarks and not errors else []  # timings with nothing else running
+    errors += run_jobs(then, workers()) if then and not errors else []
+    if errors:
+        raise RunError("\n\n".join(errors))
     return runs
+
+
+def prune(days: float = 2) -> None:
+    """Forget runs not used for `days` (every edit under `mkdocs serve` leaves one behind)."""
+    limit = time.time() - days * 86400
+    for path in RUNS.glob("*/*.json"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < limit:
+                path.unlink()
 
 
 if __name__ == "__main__":
@@ -253,4 +366,4 @@ if __name__ == "__main__":
     for name, text in record["outputs"].items():
         print(f"--- {snippet.stem}/{name}.txt\n{text}", end="" if text.endswith("\n") else "\n")
     if len(sys.argv) > 2:
-        write_atomically(Path(sys.argv[2]), json.dumps(record, ensure_ascii=False, indent=1))
+        atomic.write(Path(sys.argv[2]), json.dumps(record, ensure_ascii=False, indent=1))

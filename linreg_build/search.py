@@ -9,20 +9,30 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 
+from . import atomic, keys
 from .layout import CACHE, LANGS
-from .runner import write_atomically
 
-PRE = re.compile(r"<pre\b.*?</pre>", re.S)
+
+
+def without_code(html: str) -> str:
+    """The page's HTML without its code blocks (parsed: done only for pages not indexed before)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for pre in soup.find_all("pre"):
+        pre.decompose()
+    return str(soup)
 
 
 class EntryCache:
     """Search entries per page content, kept in memory and in .cache/search/<lang>.json."""
 
-    def __init__(self, lang: str):
-        self.path = CACHE / "search" / f"{lang}.json"
+    def __init__(self, lang: str, settings: dict):
+        # one file per language, search settings (mkdocs.yml), Material and jieba version, and this code
+        key = keys.cache_key("search", lang, settings, packages=["mkdocs-material", "jieba"], code=["search"])
+        self.path = CACHE / "search" / f"{lang}-{key[:16]}.json"
         try:
             self.stored = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -33,7 +43,7 @@ class EntryCache:
     def save(self) -> None:
         if self.used.keys() != self._on_disk:  # keep only what this build used: old versions drop out
             self.stored, self._on_disk = dict(self.used), set(self.used)
-            write_atomically(self.path, json.dumps(self.stored, ensure_ascii=False))
+            atomic.write(self.path, json.dumps(self.stored, ensure_ascii=False))
 
 
 _caches: dict[str, EntryCache] = {}
@@ -43,18 +53,19 @@ def install(plugin, lang: str) -> None:
     """Wrap the search plugin's indexing of a page (its index object is new in every build)."""
     index = plugin.search_index
     index_page = index.add_entry_from_context
-    cache = _caches.setdefault(lang, EntryCache(lang))
+    settings = {k: v for k, v in plugin.config.items() if isinstance(v, (str, int, float, bool, list, type(None)))}
+    cache = _caches.setdefault(lang, EntryCache(lang, settings))
     cache.used = {}
 
     def add_entry_from_context(page):
         if page.file.src_uri.endswith(".ipynb"):
             return
-        lean = PRE.sub("", getattr(page, "search_html", page.content))
-        key = hashlib.sha256(json.dumps([page.url, page.title, lean, page.meta.get("search"),
+        html = getattr(page, "search_html", page.content)
+        key = hashlib.sha256(json.dumps([page.url, page.title, html, page.meta.get("search"),
                                          [str(t) for t in page.toc]]).encode()).hexdigest()
         if key not in cache.stored:
             before, content = len(index.entries), page.content
-            page.content = lean
+            page.content = without_code(html)
             try:
                 index_page(page)
             finally:
@@ -87,17 +98,21 @@ def split_by_language(site_dir: str) -> None:
                 if (doc["location"].startswith(prefix) if prefix else
                     not doc["location"].startswith(tuple(f"{other}/" for other in LANGS[1:])))]
         target = Path(site_dir) / prefix / "search" / "search_index.json"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps({"config": data["config"], "docs": docs}, ensure_ascii=False,
-                                     separators=(",", ":")), encoding="utf-8")
+        atomic.write(target, json.dumps({"config": data["config"], "docs": docs}, ensure_ascii=False,
+                                        separators=(",", ":")))
 
 
-CONFIG_BASE = re.compile(r'("base": ")([^"]*)(")')
+CONFIG = '<script id="__config" type="application/json">'
 
 
 def search_base(output: str, lang: str) -> str:
     """Pages of a non-default language look up their own index: Material's scripts find
-    search/search_index.json (and resolve result links) from the base URL in the page's config."""
+    search/search_index.json (and resolve result links) from the base URL in the page's
+    configuration, a JSON script element (read and written here with a JSON parser)."""
     if lang == LANGS[0]:
         return output
-    return CONFIG_BASE.sub(lambda m: f"{m[1]}{m[2]}/{lang}/{m[3]}", output, count=1)
+    start = output.index(CONFIG) + len(CONFIG)
+    end = output.index("</script>", start)
+    config = json.loads(output[start:end])
+    config["base"] = f"{config['base']}/{lang}/"
+    return output[:start] + json.dumps(config, ensure_ascii=False).replace("</", "<\\/") + output[end:]

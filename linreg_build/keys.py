@@ -1,0 +1,91 @@
+"""One recipe for every cache key of the build.
+
+A cached result may be reused only if everything that made it is the same, so every key mixes in,
+besides the inputs its caller names:
+- the Python version;
+- the installed versions of the packages doing the work, with everything they depend on
+  (importlib.metadata: an upgrade of Markdown, torch or KaTeX's Node wrapper changes the key);
+- the source of the glue modules doing the work (an edit of runner.py re-runs the snippets; an edit
+  of katex.py re-renders the formulas).
+
+    cache_key("page", markdown, url, packages=["Markdown", ...], code=["page_cache"])
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+GLUE = Path(__file__).resolve().parent
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[\s;\[<>=!~(]", requirement.strip(), maxsplit=1)[0]
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@lru_cache(maxsize=None)
+def _distribution(name: str) -> tuple[str, str, tuple[str, ...]] | None:
+    """(name, version, names it requires unconditionally) of an installed distribution."""
+    try:
+        dist = metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        return None
+    requires = tuple(_canonical(_name(r)) for r in dist.requires or () if "extra ==" not in r)
+    return _canonical(dist.metadata["Name"]), dist.version, requires
+
+
+@lru_cache(maxsize=None)
+def versions(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The installed versions of the distributions `names` and of everything they require."""
+    seen: dict[str, str] = {}
+    pending = [_canonical(n) for n in names]
+    while pending:
+        found = _distribution(pending.pop())
+        if found and found[0] not in seen:
+            seen[found[0]] = found[1]
+            pending += found[2]
+    return tuple(sorted(seen.items()))
+
+
+@lru_cache(maxsize=None)
+def _module_distributions() -> dict[str, list[str]]:
+    return metadata.packages_distributions()
+
+
+def distributions_of(modules) -> tuple[str, ...]:
+    """The installed distributions that provide these top-level modules (others: the standard
+    library or the repository's own files)."""
+    table = _module_distributions()
+    return tuple(sorted({d for m in modules for d in table.get(m.split(".")[0], ())}))
+
+
+def glue(modules) -> bytes:
+    digest = hashlib.sha256()
+    for module in sorted(set(modules) | {"keys"}):
+        path = GLUE / f"{module}.py"
+        digest.update(module.encode() + b"\0" + _cached_read(path, path.stat().st_mtime_ns))
+    return digest.digest()
+
+
+@lru_cache(maxsize=64)
+def _cached_read(path: Path, mtime: int) -> bytes:
+    return path.read_bytes()
+
+
+def cache_key(kind: str, *parts, packages=(), code=()) -> str:
+    """The key of a `kind` of result made from `parts` (anything JSON can write, or bytes), by the
+    installed `packages` (distribution names) and the glue modules `code` (names in linreg_build)."""
+    digest = hashlib.sha256(kind.encode() + b"\0" + sys.version.encode())
+    digest.update(json.dumps(versions(tuple(sorted(packages)))).encode())
+    digest.update(glue(code))
+    for part in parts:
+        digest.update(b"\0" + (part if isinstance(part, bytes) else json.dumps(part, ensure_ascii=False).encode()))
+    return digest.hexdigest()
