@@ -167,6 +167,7 @@ def _child(path: str, texts: dict[str, str], out: str) -> None:
 # ---------------------------------------------------------------- processes
 
 _server = None
+PRELOAD = ["torch", "matplotlib", "matplotlib.pyplot", "linreg_build.runner"]  # what the server imports
 _live: set = set()                 # processes running now
 _stopping = threading.Event()      # set by Ctrl-C or the end of `mkdocs serve`: start nothing more
 
@@ -177,7 +178,7 @@ def forkserver():
     global _server
     if _server is None:
         _server = multiprocessing.get_context("forkserver")
-        _server.set_forkserver_preload(["torch", "matplotlib", "matplotlib.pyplot", "linreg_build.runner"])
+        _server.set_forkserver_preload(PRELOAD)
         saved = {k: os.environ.get(k) for k in ("PYTHONHASHSEED", "PYTHONPATH")}
         os.environ["PYTHONHASHSEED"] = "0"
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), saved["PYTHONPATH"]]))
@@ -347,6 +348,12 @@ def run_everything(sources: dict[str, str], first: dict[str, callable] | None = 
     if errors:
         raise RunError("\n\n".join(errors))
     return runs
+
+
+def current_runs(sources: dict[str, str] | None = None) -> dict[str, dict | None]:
+    """Each page snippet's cached run of its files as they are now (None where there is none)."""
+    sources = read_sources() if sources is None else sources
+    return {p.stem: load_run(p.stem, snippet_key(p.name, sources)) for p in page_snippets()}
 
 
 def prune(days: float = 2) -> None:

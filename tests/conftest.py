@@ -103,4 +103,6 @@ def site():
 @pytest.fixture(scope="session")
 def runs(site):
     """What the build showed: each snippet's run (outputs per section, figures)."""
-    return runner.snapshot()
+    runs = runner.current_runs()
+    assert all(runs.values()), f"no run of the current code of {[s for s, r in runs.items() if not r]}"
+    return runs

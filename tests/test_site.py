@@ -158,7 +158,7 @@ def test_notebooks_are_built_and_executed_in_both_languages(site, runs, page):
         assert f'<html lang="{lang}"' in html
         assert html.count("jp-OutputArea-output") >= 5, "the notebook was executed"
         assert last_output in timing.sub("<time>", html), "the notebook ran the page's code and printed the same numbers"
-        assert f'href="{page}.ipynb" download' in html
+        assert re.search(rf'<a (?=[^>]*\bhref="{page}\.ipynb")(?=[^>]*\bdownload\b)', html), "download button"
         notebook = nbformat.read(folder / f"{page}.ipynb", as_version=4)
         nbformat.validate(notebook)
         prose = " ".join(c.source for c in notebook.cells if c.cell_type == "markdown")
