@@ -22,7 +22,7 @@ def on_page_markdown(markdown, page, config, files):
 
 
 @pytest.fixture
-def site(tmp_path, monkeypatch):
+def tiny_site(tmp_path, monkeypatch):
     monkeypatch.setattr(page_cache, "PAGES", tmp_path / "pages")
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text("# Home\n\n## Part\n\nSee [the other](other.md#b).\n")
@@ -40,18 +40,18 @@ def built(site):
     return html[:html.rindex("<!--")]  # without the build date at the end
 
 
-def test_a_cached_page_is_the_page_rendered(site):
-    cold = built(site)
-    assert len(list((site / "pages").rglob("*.json"))) == 2
-    assert built(site) == cold and 'id="part"' in cold
+def test_a_cached_page_is_the_page_rendered(tiny_site):
+    cold = built(tiny_site)
+    assert len(list((tiny_site / "pages").rglob("*.json"))) == 2
+    assert built(tiny_site) == cold and 'id="part"' in cold
 
 
-def test_a_broken_link_fails_every_strict_build(site, caplog):
-    index = site / "docs" / "index.md"
+def test_a_broken_link_fails_every_strict_build(tiny_site, caplog):
+    index = tiny_site / "docs" / "index.md"
     index.write_text(index.read_text() + "\n[x](nope.md)\n")
     for attempt in range(3):
         caplog.clear()
         with pytest.raises(Abort, match="1 warnings in strict mode"):
-            built(site)
+            built(tiny_site)
         assert "contains a link 'nope.md'" in caplog.text, attempt
-    assert len(list((site / "pages").rglob("*.json"))) == 2  # the second and third came from the cache
+    assert len(list((tiny_site / "pages").rglob("*.json"))) == 2  # the second and third came from the cache
