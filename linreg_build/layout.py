@@ -45,7 +45,7 @@ def copy_repository(target: Path, cache: bool = False) -> None:
         if (ROOT / linked).exists():
             (target / linked).symlink_to(ROOT / linked)
     if cache and CACHE.is_dir():
-        shutil.copytree(CACHE, target / ".cache", ignore=shutil.ignore_patterns(".*.tmp*", "lighthouse", "pdf"))
+        shutil.copytree(CACHE, target / ".cache", ignore=shutil.ignore_patterns(".*", "lighthouse"))
 
 
 def url_prefix(lang: str) -> str:

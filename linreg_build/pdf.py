@@ -17,13 +17,14 @@ from __future__ import annotations
 import html
 import os
 import re
+import tempfile
 from pathlib import Path, PurePosixPath
 
-from .layout import CACHE, LANGS
+from . import atomic
+from .layout import LANGS
 
 CHROMIUM = "/usr/bin/chromium"
 MARKER = "<!-- pdf-download -->"
-ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.S)
 TEXT = {
     "zh": {"contents": "目录", "download": "下载整本书的 PDF", "pages": "页",
            "playground": "网页版这里有一个可以动手调学习率和批量大小的小批量 SGD 小程序："},
@@ -77,47 +78,62 @@ def _slug(url: str) -> str:
     return PurePosixPath(url).name or "home"
 
 
-MATHML = re.compile(r'<span class="katex-mathml">.*?</math></span>', re.S)
-
-
-def _inline(heading: str) -> str:
+def _inline(heading) -> str:
     """A heading's HTML for the table of contents: formulas as KaTeX draws them, no links or ids."""
-    heading = MATHML.sub("", heading)
-    return re.sub(r"</?(?:a|code)\b[^>]*>", "", re.sub(r'\sid="[^"]*"', "", heading)).strip()
+    from bs4 import BeautifulSoup
+
+    heading = BeautifulSoup(heading.decode_contents(), "html.parser")
+    for mathml in heading.select("span.katex-mathml"):
+        mathml.decompose()
+    for tag in heading.find_all(["a", "code"]):
+        tag.unwrap()
+    for tag in heading.find_all(id=True):
+        del tag["id"]
+    return heading.decode().strip()
 
 
 def _chapter(site: Path, url: str, chapter_urls: set[str], site_url: str, lang: str) -> tuple[str, str, list]:
     """A built page as a chapter: (title, HTML, [(id, h2 title)])."""
-    page_dir = site / url
-    source = (page_dir / "index.html").read_text(encoding="utf-8")
-    body = ARTICLE.search(source).group(1)
-    slug = _slug(url)
-    body = re.sub(r'<a[^>]*class="(?:headerlink|md-content__button[^"]*)"[^>]*>.*?</a>', "", body, flags=re.S)
-    body = re.sub(r'\sid="([^"]+)"', lambda m: f' id="{slug}--{m[1]}"', body)
+    from bs4 import BeautifulSoup
 
-    def link(m: re.Match) -> str:
-        target = m[1]
+    page_dir = site / url
+    soup = BeautifulSoup((page_dir / "index.html").read_text(encoding="utf-8"), "html.parser")
+    article = soup.find("article", class_="md-content__inner")
+    slug = _slug(url)
+    for tag in article.select("a.headerlink, a.md-content__button"):
+        tag.decompose()
+    for tag in article.find_all(id=True):
+        tag["id"] = f"{slug}--{tag['id']}"
+
+    def link(target: str) -> str:
         if target.startswith("#"):
-            return f'href="#{slug}--{target[1:]}"'
+            return f"#{slug}--{target[1:]}"
         if re.match(r"^[a-z]+:", target):
-            return m[0]
+            return target
         path, _, anchor = target.partition("#")
         resolved = os.path.normpath(os.path.join(url, path)).replace(os.sep, "/").strip("/") + "/"
         if resolved in chapter_urls:
-            return f'href="#{_slug(resolved)}{"--" + anchor if anchor else ""}"'
+            return f"#{_slug(resolved)}{'--' + anchor if anchor else ''}"
         if site_url:  # a page the book leaves out (a notebook): the published site
-            return f'href="{site_url.rstrip("/")}/{resolved}{"#" + anchor if anchor else ""}"'
-        return 'href="#"'
-    body = re.sub(r'href="([^"]*)"', link, body)
-    body = re.sub(r'src="([^":]+)"', lambda m: f'src="{(page_dir / m[1]).resolve().as_uri()}"', body)
-    body = re.sub(r'\sloading="lazy"', "", body)  # a printed page loads everything
-    body = re.sub(r"<details\b(?![^>]*\bopen)", "<details open", body)  # solutions shown
+            return f"{site_url.rstrip('/')}/{resolved}{'#' + anchor if anchor else ''}"
+        return "#"
+    for tag in article.find_all(href=True):
+        tag["href"] = link(tag["href"])
+    for tag in article.find_all(src=True):
+        if ":" not in tag["src"]:
+            tag["src"] = (page_dir / tag["src"]).resolve().as_uri()
+    for tag in article.find_all(loading=True):
+        del tag["loading"]  # a printed page loads everything
+    for details in article.find_all("details"):
+        details["open"] = ""  # solutions shown
     page_link = f"{site_url.rstrip('/')}/{url}" if site_url else url
-    body = re.sub(r'<div class="sgd-playground"[^>]*>\s*</div>',
-                  f'<p class="admonition note">{TEXT[lang]["playground"]}{html.escape(page_link)}</p>', body)
-    title = _inline(re.search(r"<h1[^>]*>(.*?)</h1>", body, re.S).group(1))
-    sections = [(i, _inline(t)) for i, t in re.findall(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', body, re.S)]
-    return title, f'<section class="chapter" id="{slug}">{body}</section>', sections
+    for playground in article.select("div.sgd-playground"):
+        note = soup.new_tag("p", attrs={"class": "admonition note"})
+        note.string = TEXT[lang]["playground"] + page_link
+        playground.replace_with(note)
+    title = _inline(article.find("h1"))
+    sections = [(h2["id"], _inline(h2)) for h2 in article.find_all("h2", id=True)]
+    return title, f'<section class="chapter" id="{slug}">{article.decode_contents()}</section>', sections
 
 
 def book_html(site: Path, urls: list[str], lang: str, config) -> tuple[str, Path]:
@@ -170,11 +186,11 @@ def build(site_dir: str, books: dict[str, tuple[list[str], object]], log) -> Non
     for lang in LANGS:
         urls, info = books[lang]
         document, home = book_html(site, urls, lang, info)
-        source = CACHE / "pdf" / f"book.{lang}.html"
-        source.parent.mkdir(parents=True, exist_ok=True)
-        source.write_text(document, encoding="utf-8")
         target = pdf_path(site, lang)
-        print_pdf(source, target)
+        with tempfile.TemporaryDirectory() as folder:  # a build of its own: builds side by side don't mix
+            source = Path(folder) / f"book.{lang}.html"
+            source.write_text(document, encoding="utf-8")
+            print_pdf(source, target)
         size = target.stat().st_size / 1e6
         pages = len(re.findall(rb"/Type\s*/Page\b", target.read_bytes()))
         log.info(f"PDF ({lang}): {target.relative_to(site)}, {pages} pages, {size:.1f} MB")
@@ -184,4 +200,4 @@ def build(site_dir: str, books: dict[str, tuple[list[str], object]], log) -> Non
                 if lang == "zh" else
                 f'<p class="pdf-download"><a href="{target.relative_to(home).as_posix()}" download>'
                 f'{TEXT[lang]["download"]}</a> ({size:.1f} MB, {pages} {TEXT[lang]["pages"]}).</p>')
-        index.write_text(index.read_text(encoding="utf-8").replace(MARKER, link, 1), encoding="utf-8")
+        atomic.write(index, index.read_text(encoding="utf-8").replace(MARKER, link, 1))

@@ -163,3 +163,13 @@ def test_notebooks_are_built_and_executed_in_both_languages(site, runs, page):
         nbformat.validate(notebook)
         prose = " ".join(c.source for c in notebook.cells if c.cell_type == "markdown")
         assert ("的" in prose) == (lang == "zh"), "prose cells are in the page's language"
+
+
+def test_every_page_was_checked_against_its_twins_current_text():
+    """A page changed and its twin was not read against the change: the translation may have drifted."""
+    from linreg_build import twins
+
+    stale = [f"docs/{twins.twin_of(lang)}/{page} changed since docs/{lang}/{page} was checked against it"
+             for lang, page in twins.stale()]
+    assert not stale, "\n".join(stale) + "\n(python -m linreg_build.twins shows what changed; after checking: " \
+                                        "python -m linreg_build.twins mark <page>.md)"

@@ -37,6 +37,20 @@ class NotebookHtmlError(Exception):
     pass
 
 
+def _as_written():
+    from bs4.formatter import HTMLFormatter
+
+    class AsWritten(HTMLFormatter):
+        """Attributes in the order written (BeautifulSoup sorts them), `download` without a value."""
+
+        def attributes(self, tag):
+            return [(name, None if value == "" else value) for name, value in tag.attrs.items()]
+    return AsWritten()
+
+
+AS_WRITTEN = _as_written()
+
+
 # ---------------------------------------------------------------- CSS
 
 def _used_by(rule, classes: set[str]) -> bool:
@@ -155,7 +169,8 @@ def _fix(output: str, prefix: str, lang: str, alts: list[str], notebook_name: st
 
     for script in soup.find_all("script"):
         text = script.get_text()
-        if ("mathjax" in (script.get("src") or "").lower() or script.get("type") == "text/x-mathjax-config"
+        src = script.get("src")
+        if (src == "" or "mathjax" in (src or "").lower() or script.get("type") == "text/x-mathjax-config"
                 or (script.get("type") == "module" and "jp-Mermaid" in text)):
             script.decompose()
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment) and "mathjax" in s.lower()):
@@ -165,7 +180,7 @@ def _fix(output: str, prefix: str, lang: str, alts: list[str], notebook_name: st
     button = BeautifulSoup(f'<a href="{notebook_name}" download class="md-content__button md-icon" '
                            f'title="{title}" aria-label="{title}">{DOWNLOAD_ICON}</a>', "html.parser")
     article.insert(0, button)
-    return str(soup), assets
+    return soup.decode(formatter=AS_WRITTEN), assets
 
 
 def fix_html(output: str, page, lang: str, site_dir: str) -> str:

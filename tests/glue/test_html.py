@@ -1,0 +1,83 @@
+"""The modules that change HTML, on small fixtures: math, figures, search, the PDF's chapters."""
+import json
+
+import pytest
+
+from linreg_build import figures, katex, pdf, search
+
+
+class FakeMath:
+    def render(self, tex, display, where):
+        return f"<k{'d' if display else 'i'}>{tex}</k>"
+
+
+def test_formulas_are_rendered_and_code_is_left_alone():
+    html = ('<p><span class="arithmatex">\\(a &lt; b\\)</span></p><div class="arithmatex">\\[x^2\\]</div>'
+            '<pre><code>\\(not math\\)</code></pre>')
+    out = katex.render_page(html, FakeMath(), "p.md")
+    assert '<span class="arithmatex"><ki>a < b</k></span>' in out and '<div class="arithmatex"><kd>x^2</k></div>' in out
+    assert "<pre><code>\\(not math\\)</code></pre>" in out
+
+
+def test_notebook_math_outside_code():
+    html = ('<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput" data-mime-type="text/markdown">'
+            '<p>$w$ and $$b$$ cost <code>$5</code></p></div>')
+    out = katex.render_notebook(html, FakeMath(), "nb")
+    assert "<ki>w</k>" in out and "<kd>b</kd>" not in out and "<kd>b</k>" in out and "<code>$5</code>" in out
+
+
+def test_a_formula_katex_cannot_parse_names_the_page():
+    from mkdocs.exceptions import PluginError
+
+    renderer = katex.Renderer()
+    renderer.cache = {}
+    try:
+        with pytest.raises(PluginError, match=r"p.md: KaTeX cannot render the formula '\\\\frac\{1\}\{'"):
+            renderer.render("\\frac{1}{", False, "p.md")
+        assert "katex" in renderer.render("x", False, "p.md")
+    finally:
+        renderer.new = 0  # keep the real cache file as it was
+        renderer.close()
+
+
+def test_figures_get_their_size_and_lazy_loading_below_the_first_heading():
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 8 + (400).to_bytes(4, "big") + (300).to_bytes(4, "big")
+    html = '<img alt="a" src="../assets/figures/f.png" /><h2>x</h2><img alt="b" src="../assets/figures/f.png" width="200" />'
+    out = figures.place(html, {"f": figures.size(png)}, "p.md")
+    assert 'width="400" height="300" decoding="async"' in out
+    assert 'width="200" height="150" loading="lazy"' in out
+    with pytest.raises(KeyError, match="p.md: no figure g.png"):
+        figures.place(html.replace("f.png", "g.png"), {}, "p.md")
+
+
+def test_search_leaves_out_code_and_splits_the_index_by_language(tmp_path):
+    assert search.without_code("<p>a</p><pre><code>x</code></pre><p>b</p>") == "<p>a</p><p>b</p>"
+    (tmp_path / "search").mkdir()
+    docs = [{"location": "loss/", "text": "损失"}, {"location": "en/loss/", "text": "loss"}]
+    (tmp_path / "search" / "search_index.json").write_text(json.dumps({"config": {}, "docs": docs}))
+    search.split_by_language(str(tmp_path))
+    zh = json.loads((tmp_path / "search" / "search_index.json").read_text())["docs"]
+    en = json.loads((tmp_path / "en" / "search" / "search_index.json").read_text())["docs"]
+    assert zh == [docs[0]] and en == [{"location": "loss/", "text": "loss"}]
+
+
+def test_search_base_of_an_other_language_page():
+    page = '<script id="__config" type="application/json">{"base": "..", "search": "x.js"}</script>'
+    assert json.loads(search.search_base(page, "en")[len(search.CONFIG):-len("</script>")])["base"] == "../en/"
+    assert search.search_base(page, "zh") == page
+
+
+def test_a_pdf_chapter_links_inside_the_book(tmp_path):
+    (tmp_path / "loss").mkdir()
+    (tmp_path / "loss" / "index.html").write_text(
+        '<html><body><article class="md-content__inner md-typeset"><a class="md-content__button" href="e">edit</a>'
+        '<h1 id="t">Loss <span class="katex"><span class="katex-mathml">m</span>x</span></h1>'
+        '<h2 id="s">Part<a class="headerlink" href="#s">¶</a></h2><p><a href="../scratch/#a">s</a> '
+        '<a href="#s">here</a> <a href="../notebooks/x/">nb</a></p><img src="../assets/f.png" loading="lazy">'
+        '<details><summary>S</summary>x</details><div class="sgd-playground"></div></article></body></html>')
+    title, body, sections = pdf._chapter(tmp_path, "loss/", {"loss/", "scratch/"}, "https://x.org/", "en")
+    assert title == 'Loss <span class="katex">x</span>'
+    assert sections == [("loss--s", "Part")]
+    assert 'href="#scratch--a"' in body and 'href="#loss--s"' in body and 'href="https://x.org/notebooks/x/"' in body
+    assert "headerlink" not in body and "edit" not in body and "loading" not in body and "<details open" in body
+    assert f'src="{(tmp_path / "assets" / "f.png").as_uri()}"' in body and "https://x.org/loss/" in body
