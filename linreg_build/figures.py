@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import re
 
+from mkdocs.exceptions import PluginError
+
 from . import atomic, keys
 from .layout import CACHE
 
@@ -45,7 +47,7 @@ def place(content: str, sizes: dict[str, tuple[int, int]], where: str) -> str:
     def replace(m: re.Match) -> str:
         attrs = m["attrs"]
         if m["name"] not in sizes:
-            raise KeyError(f"{where}: no figure {m['name']}.png was saved by any snippet")
+            raise PluginError(f"{where}: no figure {m['name']}.png was saved by any snippet")
         natural_w, natural_h = sizes[m["name"]]
         width = re.search(r'\swidth="(\d+)"', attrs)
         w = int(width[1]) if width else natural_w

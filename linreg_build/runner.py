@@ -47,7 +47,7 @@ from mkdocs.exceptions import PluginError
 
 from . import atomic, keys
 from .layout import BENCHMARKS, CACHE, ROOT, SNIPPETS, page_snippets
-from .sections import run_sections
+from .sections import run_sections, section_at
 
 log = logging.getLogger("mkdocs.plugins.linreg")
 RUNS = CACHE / "runs"
@@ -120,15 +120,21 @@ def _read_run(file: Path, mtime: int) -> dict:
     return json.loads(file.read_text(encoding="utf-8"))  # runs are replaced, never changed in place
 
 
-def where_it_failed(path: Path, error: BaseException) -> str:
-    """'snippets/x.py, line N' where the error happened: the last traceback frame in the snippet's
-    folder (its own code or a module of it), the line of a syntax error, else the snippet's name."""
+def where_it_failed(path: Path, error: BaseException, texts: dict[str, str] | None = None) -> str:
+    """'snippets/x.py, line N (section s)' where the error happened: the last traceback frame in the
+    snippet's folder (its own code or a module of it), the line of a syntax error, else the snippet."""
     if isinstance(error, SyntaxError) and error.filename and Path(error.filename).parent == path.parent:
-        return f"{path.parent.name}/{Path(error.filename).name}, line {error.lineno}"
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename).parent == path.parent]
-    if not frames:
-        return f"{path.parent.name}/{path.name}"
-    return f"{path.parent.name}/{Path(frames[-1].filename).name}, line {frames[-1].lineno}"
+        file, line = Path(error.filename).name, error.lineno
+    else:
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename).parent == path.parent]
+        if not frames:
+            return f"{path.parent.name}/{path.name}"
+        file, line = Path(frames[-1].filename).name, frames[-1].lineno
+    source = (texts or {}).get(file)
+    if source is None and (path.parent / file).is_file():
+        source = (path.parent / file).read_text(encoding="utf-8")
+    section = section_at(source, line, file) if source else None
+    return f"{path.parent.name}/{file}, line {line}" + (f" (section {section})" if section else "")
 
 
 def execute(path: Path, argv: list[str] | None = None, texts: dict[str, str] | None = None) -> dict:
@@ -147,7 +153,7 @@ def execute(path: Path, argv: list[str] | None = None, texts: dict[str, str] | N
             trace = traceback.format_exception(error)
             # the snippet's own frames, not the runner's and exec's
             trace = [line for line in trace if "linreg_build" not in line]
-            return {"error": f"{where_it_failed(path, error)} failed:\n{stderr.getvalue()}{''.join(trace)}"}
+            return {"error": f"{where_it_failed(path, error, texts)} failed:\n{stderr.getvalue()}{''.join(trace)}"}
         finally:
             if previous is None:
                 del os.environ["LINREG_FIGURES"]

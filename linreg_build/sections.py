@@ -62,6 +62,14 @@ def split_sections(source: str, file: str = "snippet") -> list[tuple[str | None,
     return [c for c in chunks if c[2].strip()]
 
 
+def section_at(source: str, line: int, file: str = "snippet") -> str | None:
+    """The name of the section that holds line `line` (None: outside every section)."""
+    for name, start, code in split_sections(source, file):
+        if start <= line < start + code.count("\n") + 1:
+            return name
+    return None
+
+
 def section_code(target: str, source: str | None = None) -> str:
     """The code of an include target 'file.py:section' as a page shows it: dedented, no blank edges."""
     file, _, name = target.partition(":")

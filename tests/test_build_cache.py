@@ -10,7 +10,8 @@ from conftest import build_site, layout
 
 
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory):
+def repo(tmp_path_factory, site):
+    """A copy of the repository with the cache the suite's own build left (so it starts warm)."""
     root = tmp_path_factory.mktemp("repo")
     layout.copy_repository(root, cache=True)
     build = build_site(root / "site", cwd=root)

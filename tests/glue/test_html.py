@@ -46,7 +46,9 @@ def test_figures_get_their_size_and_lazy_loading_below_the_first_heading():
     out = figures.place(html, {"f": figures.size(png)}, "p.md")
     assert 'width="400" height="300" decoding="async"' in out
     assert 'width="200" height="150" loading="lazy"' in out
-    with pytest.raises(KeyError, match="p.md: no figure g.png"):
+    from mkdocs.exceptions import PluginError
+
+    with pytest.raises(PluginError, match="p.md: no figure g.png"):
         figures.place(html.replace("f.png", "g.png"), {}, "p.md")
 
 

@@ -33,7 +33,7 @@ def write(folder: Path, name: str, text: str) -> Path:
 def test_a_failing_snippet_names_its_file_and_line(snippets):
     path = write(snippets, "broken.py", "x = 1\n# --8<-- [start:boom]\nraise ValueError('on purpose')\n# --8<-- [end:boom]\n")
     record = runner.execute(path)
-    assert record["error"].startswith("snippets/broken.py, line 3 failed")
+    assert record["error"].startswith("snippets/broken.py, line 3 (section boom) failed")
     assert "ValueError: on purpose" in record["error"] and "linreg_build" not in record["error"]
 
 
@@ -41,7 +41,7 @@ def test_a_syntax_error_names_the_file_and_line(snippets):
     """Probe 2: a SyntaxError once named only <unknown>."""
     path = write(snippets, "typo.py", "x = 1\n# --8<-- [start:s]\nx = (1,\n# --8<-- [end:s]\n")
     assert runner.snippet_key("typo.py", runner.read_sources())  # the key does not need to parse it
-    assert runner.execute(path)["error"].startswith("snippets/typo.py, line 3 failed")
+    assert runner.execute(path)["error"].startswith("snippets/typo.py, line 3 (section s) failed")
 
 
 def test_keys_follow_the_texts_of_the_snippet_and_the_modules_it_imports(snippets):
@@ -76,7 +76,7 @@ def test_an_edit_saved_during_a_run_is_never_kept_with_the_old_output(snippets):
 def test_a_failing_snippet_is_a_plugin_error_not_a_system_exit(snippets):
     """Probe 1b: `mkdocs serve` survives Exceptions only; SystemExit killed it."""
     write(snippets, "s.py", "# --8<-- [start:a]\nprint(1/0)\n# --8<-- [end:a]\n")
-    with pytest.raises(PluginError, match=r"snippets/s.py, line 2 failed") as error:
+    with pytest.raises(PluginError, match=r"snippets/s.py, line 2 \(section a\) failed") as error:
         runner.run_everything(runner.read_sources())
     assert not isinstance(error.value, SystemExit)
 
