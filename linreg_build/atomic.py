@@ -7,8 +7,10 @@ a stray temporary file (`.name.XXXX`), which no reader looks at, rather than a t
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -41,3 +43,13 @@ def touch(path: Path) -> None:
         os.utime(path)
     except OSError:
         pass
+
+
+def forget_unused(folder: Path, pattern: str, days: float = 2) -> None:
+    """Delete the cache entries under `folder` matching `pattern` not used (`touch`ed) for `days`:
+    every edit leaves an entry behind. Safe beside another build pruning the same folder."""
+    limit = time.time() - days * 86400
+    for path in Path(folder).glob(pattern):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < limit:
+                path.unlink()

@@ -16,7 +16,7 @@ from . import atomic, keys
 from .layout import CACHE
 
 OPTIMISED = CACHE / "figures"
-FIGURE = re.compile(r'<img (?P<attrs>[^>]*?src="(?:\.\./)*assets/figures/(?P<name>[\w-]+)\.png"[^>]*?)\s*/?>')
+FIGURE = re.compile(r"^(?:\.\./)*assets/figures/(?P<name>[\w-]+)\.png$")
 
 
 def optimise(png: bytes) -> bytes:
@@ -40,18 +40,18 @@ def size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
-def place(content: str, sizes: dict[str, tuple[int, int]], where: str) -> str:
-    """Give every figure of a page its width and height, and lazy loading below the fold."""
-    first_heading = content.find("<h2")
-
-    def replace(m: re.Match) -> str:
-        attrs = m["attrs"]
-        if m["name"] not in sizes:
-            raise PluginError(f"{where}: no figure {m['name']}.png was saved by any snippet")
-        natural_w, natural_h = sizes[m["name"]]
-        width = re.search(r'\swidth="(\d+)"', attrs)
-        w = int(width[1]) if width else natural_w
-        attrs = re.sub(r'\s(width|height|loading|decoding)="[^"]*"', "", attrs)
-        lazy = "" if 0 <= m.start() < first_heading or first_heading < 0 else ' loading="lazy"'
-        return f'<img {attrs} width="{w}" height="{round(w * natural_h / natural_w)}"{lazy} decoding="async" />'
-    return FIGURE.sub(replace, content)
+def place(soup, sizes: dict[str, tuple[int, int]], where: str) -> None:
+    """Give every figure of a parsed page its width and height, and lazy loading below the first
+    section heading."""
+    for img in soup.find_all("img", src=FIGURE):
+        name = FIGURE.search(img["src"])["name"]
+        if name not in sizes:
+            raise PluginError(f"{where}: no figure {name}.png was saved by any snippet")
+        natural_w, natural_h = sizes[name]
+        w = int(img.get("width") or natural_w)
+        for attr in ("width", "height", "loading", "decoding"):
+            img.attrs.pop(attr, None)
+        img["width"], img["height"] = str(w), str(round(w * natural_h / natural_w))
+        if img.find_previous("h2") is not None:
+            img["loading"] = "lazy"
+        img["decoding"] = "async"

@@ -19,7 +19,7 @@ from jinja2 import FileSystemBytecodeCache  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from linreg_build import (a11y, background, figures, i18n_fixes, includes, katex, page_cache,  # noqa: E402
+from linreg_build import (a11y, background, content, figures, i18n_fixes, includes, katex, page_cache,  # noqa: E402
                           pdf, reading_time, runner, search, stamp)
 from linreg_build import notebooks  # noqa: E402
 from linreg_build.notebooks import execute, html as notebook_html  # noqa: E402
@@ -142,7 +142,7 @@ def on_page_content(html, page, config, files):
     if page.file.src_uri.endswith(".ipynb"):
         return katex.render_notebook(html, Build.math, page.file.src_uri)
     sizes = {name: figures.size(png) for name, png in Build.figures.items()}
-    return figures.place(katex.render_page(html, Build.math, page.file.src_uri), sizes, page.file.src_uri)
+    return content.finish(html, Build.math, sizes, page.file.src_uri)
 
 
 @event_priority(-100)  # after mkdocs-static-i18n has set the language menu for this page
@@ -169,7 +169,7 @@ def on_post_build(config):
     search.split_by_language(config.site_dir)
     search.save_all()
     if i18n_fixes.current_language(config) == LANGS[-1]:  # once a build, after its last language
-        for prune in (page_cache.prune, runner.prune, execute.prune):
+        for prune in (page_cache.prune, runner.prune, execute.prune, content.prune):
             prune()
     if pdf.wanted() and set(Build.books) == set(LANGS):  # every language's pages are written
         pdf.build(config.site_dir, Build.books, log)

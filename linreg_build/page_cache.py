@@ -15,7 +15,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import time
 
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
@@ -106,8 +105,4 @@ def install(page: Page, markdown: str, fingerprint: bytes, lang: str) -> None:
 
 def prune(days: float = 2) -> None:
     """Forget renderings not used for `days` (old versions of edited pages pile up under serve)."""
-    limit = time.time() - days * 86400
-    for path in PAGES.glob("*/*.json"):
-        with contextlib.suppress(OSError):
-            if path.stat().st_mtime < limit:
-                path.unlink()
+    atomic.forget_unused(PAGES, "*/*.json", days)

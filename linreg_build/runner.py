@@ -364,11 +364,7 @@ def current_runs(sources: dict[str, str] | None = None) -> dict[str, dict | None
 
 def prune(days: float = 2) -> None:
     """Forget runs not used for `days` (every edit under `mkdocs serve` leaves one behind)."""
-    limit = time.time() - days * 86400
-    for path in RUNS.glob("*/*.json"):
-        with contextlib.suppress(OSError):
-            if path.stat().st_mtime < limit:
-                path.unlink()
+    atomic.forget_unused(RUNS, "*/*.json", days)
 
 
 if __name__ == "__main__":

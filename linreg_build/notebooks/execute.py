@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -147,8 +146,4 @@ def write_language_notebook(page: str, lang: str, sources: dict[str, str], cells
 
 def prune(days: float = 2) -> None:
     """Forget executions not used for `days`."""
-    limit = time.time() - days * 86400
-    for path in NOTEBOOKS.glob("runs/*/*.json"):
-        with contextlib.suppress(OSError):
-            if path.stat().st_mtime < limit:
-                os.unlink(path)
+    atomic.forget_unused(NOTEBOOKS / "runs", "*/*.json", days)

@@ -24,6 +24,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 
 from .. import atomic, keys
+from ..soup import parse, serialize
 from .execute import NOTEBOOKS
 
 HTML = NOTEBOOKS / "html"
@@ -37,18 +38,6 @@ class NotebookHtmlError(Exception):
     pass
 
 
-def _as_written():
-    from bs4.formatter import HTMLFormatter
-
-    class AsWritten(HTMLFormatter):
-        """Attributes in the order written (BeautifulSoup sorts them), `download` without a value."""
-
-        def attributes(self, tag):
-            return [(name, None if value == "" else value) for name, value in tag.attrs.items()]
-    return AsWritten()
-
-
-AS_WRITTEN = _as_written()
 
 
 # ---------------------------------------------------------------- CSS
@@ -136,7 +125,7 @@ def _fix(output: str, prefix: str, lang: str, alts: list[str], notebook_name: st
     to the site's root."""
     from bs4 import BeautifulSoup, Comment
 
-    soup = BeautifulSoup(output, "html.parser")
+    soup = parse(output)
     article = soup.find("article", class_="md-content__inner")
     assets: dict[str, bytes] = {}
 
@@ -180,7 +169,7 @@ def _fix(output: str, prefix: str, lang: str, alts: list[str], notebook_name: st
     button = BeautifulSoup(f'<a href="{notebook_name}" download class="md-content__button md-icon" '
                            f'title="{title}" aria-label="{title}">{DOWNLOAD_ICON}</a>', "html.parser")
     article.insert(0, button)
-    return soup.decode(formatter=AS_WRITTEN), assets
+    return serialize(soup), assets
 
 
 def fix_html(output: str, page, lang: str, site_dir: str) -> str:

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from linreg_build import figures, katex, pdf, search
+from linreg_build import content, figures, katex, pdf, search
 
 
 class FakeMath:
@@ -11,12 +11,23 @@ class FakeMath:
         return f"<k{'d' if display else 'i'}>{tex}</k>"
 
 
-def test_formulas_are_rendered_and_code_is_left_alone():
+class FakeRenderer(FakeMath):
+    path = katex.CACHE / "katex" / "fake.json"
+
+
+@pytest.fixture
+def finished(tmp_path, monkeypatch):
+    monkeypatch.setattr(content, "FINISHED", tmp_path / "content")
+    return lambda html, sizes={}: content.finish(html, FakeRenderer(), sizes, "p.md")
+
+
+def test_formulas_are_rendered_and_code_is_left_alone(finished):
     html = ('<p><span class="arithmatex">\\(a &lt; b\\)</span></p><div class="arithmatex">\\[x^2\\]</div>'
             '<pre><code>\\(not math\\)</code></pre>')
-    out = katex.render_page(html, FakeMath(), "p.md")
+    out = finished(html)
     assert '<span class="arithmatex"><ki>a < b</k></span>' in out and '<div class="arithmatex"><kd>x^2</k></div>' in out
     assert "<pre><code>\\(not math\\)</code></pre>" in out
+    assert finished(html) == out  # from the cache
 
 
 def test_notebook_math_outside_code():
@@ -40,16 +51,16 @@ def test_a_formula_katex_cannot_parse_names_the_page():
         renderer.close()
 
 
-def test_figures_get_their_size_and_lazy_loading_below_the_first_heading():
-    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 8 + (400).to_bytes(4, "big") + (300).to_bytes(4, "big")
-    html = '<img alt="a" src="../assets/figures/f.png" /><h2>x</h2><img alt="b" src="../assets/figures/f.png" width="200" />'
-    out = figures.place(html, {"f": figures.size(png)}, "p.md")
-    assert 'width="400" height="300" decoding="async"' in out
-    assert 'width="200" height="150" loading="lazy"' in out
+def test_figures_get_their_size_and_lazy_loading_below_the_first_heading(finished):
     from mkdocs.exceptions import PluginError
 
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 8 + (400).to_bytes(4, "big") + (300).to_bytes(4, "big")
+    html = '<img alt="a" src="../assets/figures/f.png" /><h2>x</h2><img alt="b" src="../assets/figures/f.png" width="200" />'
+    out = finished(html, {"f": figures.size(png)})
+    assert '<img alt="a" src="../assets/figures/f.png" width="400" height="300" decoding="async"/>' in out
+    assert 'width="200" height="150" loading="lazy" decoding="async"' in out
     with pytest.raises(PluginError, match="p.md: no figure g.png"):
-        figures.place(html.replace("f.png", "g.png"), {}, "p.md")
+        finished(html.replace("f.png", "g.png"))
 
 
 def test_search_leaves_out_code_and_splits_the_index_by_language(tmp_path):

@@ -1,0 +1,39 @@
+"""A page's HTML after Markdown, finished in one pass through a parser: formulas rendered (katex.py)
+and figures sized (figures.py).
+
+Parsing a long page takes a tenth of a second or more, so the result is cached in .cache/content/ by
+the page's HTML, the figures' sizes, the KaTeX renderer's own key and this code: a warm build parses
+nothing, and a page edit under `mkdocs serve` parses that page only.
+"""
+from __future__ import annotations
+
+from . import atomic, figures, katex, keys
+from .layout import CACHE
+from .soup import parse, serialize
+
+FINISHED = CACHE / "content"
+
+
+def finish(html: str, renderer: katex.Renderer, sizes: dict[str, tuple[int, int]], where: str) -> str:
+    key = keys.cache_key("content", html, sorted(sizes.items()), renderer.path.name,
+                         packages=["beautifulsoup4"], code=["content", "soup", "figures", "katex"])
+    path = FINISHED / key[:2] / f"{key}.html"
+    try:
+        done = path.read_text(encoding="utf-8")
+        atomic.touch(path)
+        return done
+    except OSError:
+        pass
+    soup = parse(html)
+    formulas = katex.render_formulas(soup, renderer, where)
+    figures.place(soup, sizes, where)
+    done = serialize(soup)
+    for token, rendered in formulas.items():
+        done = done.replace(token, rendered, 1)
+    atomic.write(path, done)
+    return done
+
+
+def prune(days: float = 2) -> None:
+    """Forget finished pages not used for `days`."""
+    atomic.forget_unused(FINISHED, "*/*.html", days)

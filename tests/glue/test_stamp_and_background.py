@@ -1,0 +1,31 @@
+"""stamp.py: what a page's outputs were made with; background.py: notebooks after the build under serve."""
+import time
+
+import pytest
+from mkdocs.exceptions import PluginError
+
+from linreg_build import background, stamp
+
+RUNS = {"a": {"made_with": {"python": "3.11.7", "torch": "2.13.0", "date": "2026-12-01"}},
+        "b": {"made_with": {"python": "3.11.7", "torch": "2.13.0", "date": "2026-12-04"}}}
+
+
+def test_a_page_is_stamped_with_what_made_the_outputs_it_shows():
+    line = stamp.line('--8<-- "a/x.txt"\n--8<-- "b/y.txt"\n--8<-- "a.py:x"\n', RUNS, "en")
+    assert "produced on 2026-12-04 by running its code with Python 3.11.7 and PyTorch 2.13.0" in line
+    assert "2026-12-04 用 Python 3.11.7 和 PyTorch 2.13.0" in stamp.line('--8<-- "b/y.txt"', RUNS, "zh")
+    assert stamp.line('--8<-- "a.py:x"\n', RUNS, "en") == ""  # code only: no outputs to vouch for
+
+
+def test_a_notebook_runs_after_the_build_and_a_failure_is_reported_by_the_next(tmp_path, monkeypatch):
+    monkeypatch.setattr(background, "READY", tmp_path)
+    background.start({"notebook p": lambda: None}, {"p": "k1"})
+    background.start({"notebook q": lambda: "notebook q failed: boom"}, {"q": "k2"})
+    deadline = time.monotonic() + 10
+    while (background._in_flight or len(list(tmp_path.iterdir())) == 0) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (tmp_path / "last").is_file(), "serve is told to rebuild"
+    with pytest.raises(PluginError, match="notebook q failed: boom"):
+        background.start({"notebook q": lambda: None}, {"q": "k2"})
+    background.start({"notebook q": lambda: None}, {"q": "k3"})  # the code changed: runs again
+    background._failed.clear()
