@@ -16,12 +16,14 @@ def parse(html: str):
 
 @lru_cache(maxsize=1)
 def _as_written():
+    from bs4.dammit import EntitySubstitution
     from bs4.formatter import HTMLFormatter
 
     class AsWritten(HTMLFormatter):
         def attributes(self, tag):
             return [(name, None if value == "" else value) for name, value in tag.attrs.items()]
-    return AsWritten()
+    # &, < and > escaped in text and attribute values, as BeautifulSoup's "minimal" formatter does
+    return AsWritten(entity_substitution=EntitySubstitution.substitute_xml)
 
 
 def serialize(soup) -> str:

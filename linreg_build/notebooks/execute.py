@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .. import atomic, comments, keys
 from ..layout import CACHE, LANGS
-from ..runner import RunError, cached, imported_modules, in_own_process, ran_here
+from ..runner import RunError, cached, imported_modules, in_own_process, ran_here, timeout
 from .convert import code_cells, page_notebook
 
 NOTEBOOKS = CACHE / "notebooks"
@@ -75,7 +75,7 @@ def _execute_in_child(page: str, notebook: dict, out: str) -> None:
         # ast_node_interactivity=none: a cell shows what it prints and draws, not the value of its
         # last line (which after a plot would be a stray `Text(0, 0.5, '$y$')`).
         # (log level ERROR: the kernel would warn that local TCP traffic is not encrypted)
-        client = NotebookClient(notebook, kernel_name="python3", timeout=600, resources={"metadata": {"path": cwd}},
+        client = NotebookClient(notebook, kernel_name="python3", timeout=int(timeout()), resources={"metadata": {"path": cwd}},
                                 extra_arguments=["--InteractiveShell.ast_node_interactivity=none",
                                                  "--IPKernelApp.log_level=ERROR"])
         try:

@@ -178,7 +178,7 @@ def fix_html(output: str, page, lang: str, site_dir: str) -> str:
     alts = json.loads(notebook.read_text(encoding="utf-8"))["metadata"]["figure_alts"]
     prefix = "../" * page.url.count("/")
     key = keys.cache_key("notebook-html", output, prefix, lang, alts, notebook.name,
-                         packages=["beautifulsoup4", "tinycss2"], code=["notebooks/html"])
+                         packages=["beautifulsoup4", "tinycss2"], code=["notebooks/html", "soup"])
     entry = HTML / key[:2] / f"{key}.json"
     try:
         data = json.loads(entry.read_text(encoding="utf-8"))

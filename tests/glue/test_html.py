@@ -27,6 +27,7 @@ def test_formulas_are_rendered_and_code_is_left_alone(finished):
     out = finished(html)
     assert '<span class="arithmatex"><ki>a < b</k></span>' in out and '<div class="arithmatex"><kd>x^2</k></div>' in out
     assert "<pre><code>\\(not math\\)</code></pre>" in out
+    assert finished("<pre><code>a &lt;= b &amp;&amp; c</code></pre>") == "<pre><code>a &lt;= b &amp;&amp; c</code></pre>"
     assert finished(html) == out  # from the cache
 
 
