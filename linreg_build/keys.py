@@ -13,6 +13,7 @@ besides the inputs its caller names:
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import re
 import sys
@@ -60,11 +61,19 @@ def _module_distributions() -> dict[str, list[str]]:
     return metadata.packages_distributions()
 
 
+@lru_cache(maxsize=None)
+def _provided_by(module: str) -> tuple[str, ...]:
+    if module in sys.stdlib_module_names or importlib.util.find_spec(module) is None:
+        return ()  # the standard library, or not installed (a snippet module)
+    if _distribution(module):  # most packages are named like their module (torch, numpy): fast
+        return (_distribution(module)[0],)
+    return tuple(_module_distributions().get(module, ()))  # reads every installed package's file list
+
+
 def distributions_of(modules) -> tuple[str, ...]:
     """The installed distributions that provide these top-level modules (others: the standard
     library or the repository's own files)."""
-    table = _module_distributions()
-    return tuple(sorted({d for m in modules for d in table.get(m.split(".")[0], ())}))
+    return tuple(sorted({d for m in modules for d in _provided_by(m.split(".")[0])}))
 
 
 def glue(modules) -> bytes:

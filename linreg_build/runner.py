@@ -95,7 +95,7 @@ def snippet_key(file: str, sources: dict[str, str]) -> str:
     """Cache key: the texts of the snippet and its snippet modules, the installed packages they import
     (and what those need), the variables in ENVIRONMENT, the Python, and the code that runs them."""
     files = local_imports(file, sources)
-    modules = {m for f in files for m in imported_modules(sources[f])}
+    modules = {m for f in files for m in imported_modules(sources[f])} - {f.removesuffix(".py") for f in sources}
     return keys.cache_key("run", {f: sources[f] for f in files},
                           {name: os.environ.get(name) for name in ENVIRONMENT},
                           packages=keys.distributions_of(modules), code=["runner", "sections"])
