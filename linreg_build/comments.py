@@ -26,6 +26,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
+from . import atomic
 from .layout import LANGS, LOCALE, SNIPPETS
 from .sections import section_code, split_sections
 
@@ -181,9 +182,9 @@ def update() -> None:
             cat.update(template)
             cat.obsolete.clear()
             target = catalogue_path(lang, path.stem)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with target.open("wb") as f:
-                write_po(f, cat, width=100, omit_header=True, include_lineno=False)
+            po = io.BytesIO()
+            write_po(po, cat, width=100, omit_header=True, include_lineno=False)
+            atomic.write(target, po.getvalue())  # a build reading it meanwhile sees all of it or none
             todo = sum(1 for m in cat if m.id and (not m.string or m.fuzzy))
             print(f"{target.relative_to(SNIPPETS.parent)}: {len(template)} messages, {todo} to translate")
 
