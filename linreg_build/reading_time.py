@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import re
 
+from mkdocs.utils.meta import get_data
+
 from .layout import DOCS
 
 PLACEHOLDER = re.compile(r"\{\{\s*minutes\(\s*\"([\w/]+\.md)\"\s*\)\s*\}\}")
@@ -27,5 +29,6 @@ def fill(markdown: str, lang: str, expand) -> str:
     """Replace the placeholders; `expand(markdown, page)` gives a page's text with its includes (an
     error in them names that page, not the one with the placeholder)."""
     def replace(m: re.Match) -> str:
-        return str(minutes(expand((DOCS / lang / m[1]).read_text(encoding="utf-8"), f"{lang}/{m[1]}")))
+        text, _ = get_data((DOCS / lang / m[1]).read_text(encoding="utf-8"))  # without front matter
+        return str(minutes(expand(text, f"{lang}/{m[1]}")))
     return PLACEHOLDER.sub(replace, markdown)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from mkdocs.utils.meta import get_data
+
 from ..includes import FENCE, INCLUDE, code_of
 from ..layout import DOCS, url_prefix
 
@@ -43,7 +45,8 @@ def unfold(markdown: str) -> str:
 
 def page_notebook(lang: str, page: str, sources: dict[str, str], site_url: str = "") -> dict:
     """The page as a notebook: prose cells, and a code cell per code fence (its includes joined)."""
-    markdown = unfold((DOCS / lang / f"{page}.md").read_text(encoding="utf-8"))
+    markdown, _ = get_data((DOCS / lang / f"{page}.md").read_text(encoding="utf-8"))  # no front matter
+    markdown = unfold(markdown)
     cells: list[dict] = []
     alts = re.findall(r"^[ \t]*!\[([^\]]*)\]", markdown, re.M)  # for the figures the cells draw
 

@@ -8,7 +8,7 @@ from mkdocs.exceptions import PluginError
 from linreg_build.notebooks import convert, execute, html
 
 SOURCES = {"s.py": "# --8<-- [start:a]\nx = 1  # one\nprint(x)\n# --8<-- [end:a]\n"}
-PAGE = {"en": '# Page\n\nSee [loss](loss.md#top).\n\n```python title="s.py"\n--8<-- "s.py:a"\n```\n\n'
+PAGE = {"en": '---\ntwin: 0123456789ab\n---\n\n# Page\n\nSee [loss](loss.md#top).\n\n```python title="s.py"\n--8<-- "s.py:a"\n```\n\n'
               '```text\n--8<-- "s/a.txt"\n```\n\n![A plot](f.png)\n\n??? note "More"\n    Folded text.\n',
         "zh": '# 页\n\n见[损失](loss.md#top)。\n\n```python title="s.py"\n--8<-- "s.py:a"\n```\n\n'
               '```text\n--8<-- "s/a.txt"\n```\n\n![一张图](f.png)\n\n??? note "更多"\n    折叠的文字。\n'}
