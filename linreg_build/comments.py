@@ -107,6 +107,7 @@ def translate(code: str, lookup) -> str:
     return code
 
 
+@lru_cache(maxsize=1024)  # every build compares the notebooks' code in every language
 def strip(code: str) -> str:
     """The code without its comments and docstrings (and blank lines): the same in every language."""
     marked = re.sub(r'[ \t]*(# \0|"""\0""")', "", translate(code, lambda msgid: "\0"))

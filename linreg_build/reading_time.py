@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from mkdocs.utils.meta import get_data
 
@@ -17,6 +18,7 @@ PLACEHOLDER = re.compile(r"\{\{\s*minutes\(\s*\"([\w/]+\.md)\"\s*\)\s*\}\}")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+@lru_cache(maxsize=256)  # the home pages count every page on every rebuild under `mkdocs serve`
 def minutes(markdown: str) -> int:
     code_lines = sum(m.count("\n") for m in re.findall(r"^```.*?^```", markdown, re.S | re.M))
     prose = re.sub(r"^```.*?^```", "", markdown, flags=re.S | re.M)
