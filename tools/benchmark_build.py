@@ -98,8 +98,10 @@ def serve_edits(repo: Path, rounds: int) -> tuple[list[float], list[float], floa
         original = snippet.read_text(encoding="utf-8")
         shown = re.search(r'--8<-- "scratch/(\w+)\.txt"', (repo / "docs/en/scratch.md").read_text())[1]
         section = f"# --8<-- [end:{shown}]"
-        marker = f"notebookedit{time.time_ns()}"
-        snippet.write_text(original.replace(section, f'print("{marker}")\n{section}', 1), encoding="utf-8")
+        stamp = time.time_ns()
+        marker = f"notebookedit{stamp}"  # printed, not in the code (which shows "notebookedit" + "...")
+        snippet.write_text(original.replace(section, f'print("notebookedit" + "{stamp}")\n{section}', 1),
+                           encoding="utf-8")
         t0 = time.perf_counter()
         until_visible(base + "en/scratch/", marker)
         shown_on_page = time.perf_counter() - t0
