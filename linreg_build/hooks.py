@@ -20,7 +20,7 @@ from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
 from linreg_build import (a11y, background, content, figures, i18n_fixes, includes, katex, page_cache,  # noqa: E402
-                          pdf, reading_time, runner, search, stamp)
+                          pdf, reading_time, repository, runner, search, stamp)
 from linreg_build import notebooks  # noqa: E402
 from linreg_build.notebooks import execute, html as notebook_html  # noqa: E402
 from linreg_build.sections import split_sections  # noqa: E402
@@ -129,7 +129,7 @@ def on_page_markdown(markdown, page, config, files):
         return includes.expand(text, lang, Build.runs, Build.sources, where, missing)
     markdown = reading_time.fill(expand(markdown, page.file.src_uri), lang, lambda text, where: includes.expand(
         text, lang, Build.runs, Build.sources, where, []))
-    markdown += stamp.line(page.markdown, Build.runs, lang)
+    markdown = repository.fill(markdown, config.repo_url, lang) + stamp.line(page.markdown, Build.runs, lang)
     if missing:
         log.info(f"{page.file.src_uri}: {len(missing)} code comments not translated yet "
                  "(python -m linreg_build.comments update, then fill in the .po files)")
@@ -142,7 +142,7 @@ def on_page_content(html, page, config, files):
     if page.file.src_uri.endswith(".ipynb"):
         return katex.render_notebook(html, Build.math, page.file.src_uri)
     sizes = {name: figures.size(png) for name, png in Build.figures.items()}
-    return content.finish(html, Build.math, sizes, page.file.src_uri)
+    return content.finish(html, Build.math, sizes, page.file.src_uri, repository.files_url(config.repo_url))
 
 
 @event_priority(-100)  # after mkdocs-static-i18n has set the language menu for this page

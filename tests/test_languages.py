@@ -12,7 +12,8 @@ import pytest
 from conftest import LANGS, layout
 from linreg_build import comments
 
-BLOCK = re.compile(r'<div class="highlight">(?:<span class="filename">(?P<title>[^<]*)</span>)?<pre>.*?'
+# (the file name is a link to the file when the repository's address is known: repository.py)
+BLOCK = re.compile(r'<div class="highlight">(?:<span class="filename">(?:<a [^>]*>)?(?P<title>[^<]*)(?:</a>)?</span>)?<pre>.*?'
                    r'<code>(?P<code>.*?)</code></pre>', re.S)
 OUTPUT_TITLES = {"输出", "Output"}
 

@@ -173,3 +173,16 @@ def test_every_page_was_checked_against_its_twins_current_text():
              for lang, page in twins.stale()]
     assert not stale, "\n".join(stale) + "\n(python -m linreg_build.twins shows what changed; after checking: " \
                                         "python -m linreg_build.twins mark <page>.md)"
+
+
+def test_code_file_names_link_only_to_files_that_exist(site):
+    """With the repository's address known (the publishing workflow), a code block's file name links
+    to that file at the built commit; without it (a local build), nothing is linked."""
+    from linreg_build import repository
+
+    prefix = repository.files_url(None)
+    linked = re.findall(r'<span class="filename"><a href="([^"]+)">', (site / "scratch" / "index.html").read_text())
+    if not prefix:
+        assert linked == []
+        return
+    assert linked and all(url.startswith(prefix) and (ROOT / url[len(prefix):]).is_file() for url in linked)
