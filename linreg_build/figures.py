@@ -7,6 +7,7 @@ moves when it loads) and loads lazily, except a figure before the first section 
 """
 from __future__ import annotations
 
+import base64
 import io
 import re
 
@@ -33,6 +34,19 @@ def optimise(png: bytes) -> bytes:
     small = out.getvalue() if len(out.getvalue()) < len(png) else png
     atomic.write(path, small)
     return small
+
+
+def collect(runs: dict[str, dict]) -> dict[str, bytes]:
+    """Every figure the snippets saved, made smaller; two snippets saving one name is an error (one
+    page would silently show the other's figure)."""
+    saved_by: dict[str, str] = {}
+    for snippet, run in sorted(runs.items()):
+        for name in run["figures"]:
+            if name in saved_by:
+                raise PluginError(f"snippets/{saved_by[name]}.py and snippets/{snippet}.py both save a figure "
+                                  f"named {name}.png: rename one")
+            saved_by[name] = snippet
+    return {name: optimise(base64.b64decode(runs[snippet]["figures"][name])) for name, snippet in saved_by.items()}
 
 
 def size(png: bytes) -> tuple[int, int]:

@@ -5,7 +5,6 @@ process, the default language first; so everything here is safe to repeat, and t
 """
 from __future__ import annotations
 
-import base64
 import logging
 import sys
 from pathlib import Path
@@ -13,7 +12,8 @@ from types import SimpleNamespace
 
 # MkDocs loads this file by path, not as part of its package: make the package importable (under
 # `mkdocs` as well as `python -m mkdocs`, which differ in what sys.path holds).
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+if str(Path(__file__).resolve().parent.parent) not in sys.path:  # (serve reloads this file on every build)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from jinja2 import FileSystemBytecodeCache  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
@@ -89,8 +89,7 @@ def on_pre_build(config):
             Build.runs = runner.run_everything(sources, first=jobs)
         Build.sources = sources
         Build.math = Build.math or katex.Renderer()
-        Build.figures = {name: figures.optimise(base64.b64decode(png))
-                         for run in Build.runs.values() for name, png in run["figures"].items()}
+        Build.figures = figures.collect(Build.runs)
         Build.notebooks = {lang: {p: execute.write_language_notebook(p, lang, sources, executed.get(p),
                                                                      config.site_url or "")
                                   for p in pages} for lang in LANGS}

@@ -95,3 +95,11 @@ def test_a_pdf_chapter_links_inside_the_book(tmp_path):
     assert 'href="#scratch--a"' in body and 'href="#loss--s"' in body and 'href="https://x.org/notebooks/x/"' in body
     assert "headerlink" not in body and "edit" not in body and "loading" not in body and "<details open" in body
     assert f'src="{(tmp_path / "assets" / "f.png").as_uri()}"' in body and "https://x.org/loss/" in body
+
+
+def test_two_snippets_saving_one_figure_name_is_an_error():
+    from mkdocs.exceptions import PluginError
+
+    runs = {"a": {"figures": {"f": ""}}, "b": {"figures": {"f": ""}}}
+    with pytest.raises(PluginError, match="snippets/a.py and snippets/b.py both save a figure named f.png"):
+        figures.collect(runs)
