@@ -10,16 +10,30 @@ build as a build error (serve keeps running), until the code changes.
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 from . import atomic, runner
-from .layout import CACHE
 
 log = logging.getLogger("mkdocs.plugins.linreg")
-READY = CACHE / "notebooks" / "ready"
+READY: Path | None = None      # set by `watch` under `mkdocs serve`
 _in_flight: set[str] = set()     # keys being executed now
 _failed: dict[str, str] = {}      # key -> its error, for as long as the code stays the same
+
+
+def watch(server) -> None:
+    """Under `mkdocs serve`: a folder the server watches, where a finished execution writes."""
+    global READY
+    READY = Path(tempfile.mkdtemp(prefix="linreg-serve-"))
+    server.watch(str(READY))
+
+
+def unwatch() -> None:
+    if READY is not None:
+        shutil.rmtree(READY, ignore_errors=True)
 
 
 def start(jobs: dict[str, callable], keys: dict[str, str]) -> None:
@@ -49,6 +63,7 @@ def _reporting(name: str, job, key: str):
         if error:
             _failed[key] = error
             log.error(error)
-        atomic.write(READY / "last", f"{name} {time.time()}\n")  # mkdocs serve rebuilds
+        if READY is not None:
+            atomic.write(READY / "last", f"{name} {time.time()}\n")  # mkdocs serve rebuilds
         return error
     return run

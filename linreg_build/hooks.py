@@ -50,8 +50,7 @@ def on_startup(command, dirty):
 
 def on_serve(server, config, builder):
     # A notebook executed in the background (see on_pre_build) writes here when it is done: rebuild.
-    background.READY.mkdir(parents=True, exist_ok=True)
-    server.watch(str(background.READY))
+    background.watch(server)
     return server
 
 
@@ -178,5 +177,6 @@ def on_post_build(config):
 
 def on_shutdown():
     runner.stop_all()  # Ctrl-C under `mkdocs serve`: no snippet or notebook is left running
+    background.unwatch()
     if Build.math:
         Build.math.close()

@@ -17,6 +17,7 @@ from functools import lru_cache
 from mkdocs.exceptions import PluginError
 
 from . import comments
+from .layout import line_in_page
 from .sections import SectionError, section_code
 
 INCLUDE_LINE = re.compile(r'^(?P<indent>[ \t]*)--8<--\s+"(?P<target>[^"]+)"[ \t]*$', re.M)
@@ -70,7 +71,7 @@ def expand(markdown: str, lang: str, runs: dict[str, dict], sources: dict[str, s
         try:
             text = output_of(target, runs) if target.endswith(".txt") else code_of(target, lang, sources, missing)
         except (KeyError, SectionError) as error:
-            line = markdown.count("\n", 0, m.start()) + 1
+            line = line_in_page(where, m[0].strip()) or markdown.count("\n", 0, m.start()) + 1
             raise IncludeError(f"{where}, line {line}: include {target!r}: {error.args[0] if error.args else error}") from None
         return "\n".join(m["indent"] + line if line else line for line in text.split("\n"))
     return INCLUDE_LINE.sub(replace, markdown)

@@ -22,7 +22,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 
 from . import atomic, keys
-from .layout import CACHE, ROOT
+from .layout import CACHE, ROOT, line_in_page
 
 KATEX = ROOT / "node_modules" / "katex"
 SERVER = Path(__file__).with_name("katex_server.js")
@@ -95,7 +95,9 @@ class Renderer:
                 raise PluginError(f"{where}: KaTeX's Node process ended (exit code {node.wait()}) while rendering {tex!r}")
             reply = json.loads(line)
             if "error" in reply:
-                raise PluginError(f"{where}: KaTeX cannot render the formula {tex!r}: {reply['error']}")
+                line = line_in_page(where, tex)
+                raise PluginError(f"{where}{f', line {line}' if line else ''}: KaTeX cannot render the "
+                                  f"formula {tex!r}: {reply['error']}")
             self.cache[key] = reply["html"]
             self.new += 1
         return self.cache[key]

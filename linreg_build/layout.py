@@ -51,3 +51,14 @@ def copy_repository(target: Path, cache: bool = False) -> None:
 def url_prefix(lang: str) -> str:
     """Where a language's pages are served: the default language at the root, the others under lang/."""
     return "" if lang == LANGS[0] else f"{lang}/"
+
+
+def line_in_page(page: str, text: str) -> int | None:
+    """The line of docs/<page> (e.g. "zh/loss.md") where `text` first appears, counting the front
+    matter as the editor does (MkDocs hands the hooks the page without it)."""
+    try:
+        source = (DOCS / page).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    at = source.find(text)
+    return source.count("\n", 0, at) + 1 if at >= 0 else None

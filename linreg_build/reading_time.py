@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from mkdocs.utils.meta import get_data
 
+from .includes import IncludeError
 from .layout import DOCS
 
 PLACEHOLDER = re.compile(r"\{\{\s*minutes\(\s*\"([\w/]+\.md)\"\s*\)\s*\}\}")
@@ -28,9 +29,12 @@ def minutes(markdown: str) -> int:
 
 
 def fill(markdown: str, lang: str, expand) -> str:
-    """Replace the placeholders; `expand(markdown, page)` gives a page's text with its includes (an
-    error in them names that page, not the one with the placeholder)."""
+    """Replace the placeholders; `expand(markdown, page)` gives a page's text with its includes (a
+    broken include is left to that page to report: an error here would be blamed on this page)."""
     def replace(m: re.Match) -> str:
         text, _ = get_data((DOCS / lang / m[1]).read_text(encoding="utf-8"))  # without front matter
-        return str(minutes(expand(text, f"{lang}/{m[1]}")))
+        try:
+            return str(minutes(expand(text, f"{lang}/{m[1]}")))
+        except IncludeError:  # that page reports its own broken include when it is built
+            return str(minutes(text))
     return PLACEHOLDER.sub(replace, markdown)

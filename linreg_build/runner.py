@@ -226,9 +226,28 @@ def stop_all() -> None:
 
 def _ignore_interrupts(target, *args):
     """In the child: Ctrl-C is the parent's to handle (it ends the child and what the child started,
-    a notebook kernel included; a child dying on its own could leave those behind)."""
+    a notebook kernel included; a child dying on its own could leave those behind). SIGUSR1 writes
+    where the child is (the parent asks before stopping a child that ran too long)."""
+    import faulthandler
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    faulthandler.register(signal.SIGUSR1, file=open(f"{args[-1]}.stack", "w"), all_threads=False)  # noqa: SIM115
     target(*args)
+
+
+def where_it_hangs(process, out: Path) -> str:
+    """' (at snippets/x.py, line N)': the innermost frame of the snippets' folder the child is in."""
+    import re
+
+    with contextlib.suppress(OSError):
+        os.kill(process.pid, signal.SIGUSR1)
+        time.sleep(0.5)
+        stack = Path(f"{out}.stack").read_text()
+        frames = re.findall(r'File "([^"]+)", line (\d+)', stack)  # innermost first
+        for file, line in frames:
+            if Path(file).parent == SNIPPETS:
+                return f" (at snippets/{Path(file).name}, line {line})"
+    return ""
 
 
 def in_own_process(target, args: tuple, what: str) -> dict:
@@ -244,8 +263,9 @@ def in_own_process(target, args: tuple, what: str) -> dict:
         try:
             process.join(timeout())
             if process.is_alive():
+                where = where_it_hangs(process, out)
                 stop(process)
-                return {"error": f"{what} ran longer than {timeout():.0f} s and was stopped "
+                return {"error": f"{what} ran longer than {timeout():.0f} s and was stopped{where} "
                                  "(LINREG_TIMEOUT=seconds sets the limit)"}
         finally:
             _live.discard(process)
@@ -260,10 +280,23 @@ def workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def run_jobs(jobs: dict[str, callable], workers: int) -> list[str]:
-    """Run named jobs (each returns an error or None) `workers` at a time, logging each as it ends.
-    An interrupt stops the running jobs, cancels the queued ones, and is raised again."""
-    errors, done = [], 0
+class Progress:
+    """`[k/N]` over all the job groups of a build (snippets, then the benchmarks alone)."""
+
+    def __init__(self, total: int):
+        self.done, self.total = 0, total
+
+    def log(self, name: str, error: str | None, seconds: float) -> None:
+        self.done += 1
+        log.info(f"[{self.done}/{self.total}] {name} {'FAILED' if error else 'ran'} in {seconds:.1f} s")
+
+
+def run_jobs(jobs: dict[str, callable], workers: int, progress: Progress | None = None) -> dict[str, str]:
+    """Run named jobs (each returns an error or None) `workers` at a time, logging each as it ends;
+    return the errors by job name. An interrupt stops the running jobs, cancels the queued ones, and
+    is raised again."""
+    errors = {}
+    progress = progress or Progress(len(jobs))
     pool = ThreadPoolExecutor(max_workers=workers)
 
     def timed(job):
@@ -272,17 +305,25 @@ def run_jobs(jobs: dict[str, callable], workers: int) -> list[str]:
     try:
         started = {pool.submit(timed, job): name for name, job in jobs.items()}
         for future in as_completed(started):
-            done += 1
             error, seconds = future.result()
-            log.info(f"[{done}/{len(jobs)}] {started[future]} {'FAILED' if error else 'ran'} in {seconds:.1f} s")
+            progress.log(started[future], error, seconds)
             if error:
-                errors.append(error)
+                errors[started[future]] = error
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         stop_all()
         raise
     pool.shutdown()
     return errors
+
+
+def report(errors: dict[str, str]) -> str:
+    """The errors, each once: a broken module that many snippets import fails them all alike."""
+    by_text: dict[str, list[str]] = {}
+    for name, error in errors.items():
+        by_text.setdefault(error, []).append(name)
+    return "\n\n".join(error if len(names) == 1 else f"{error.rstrip()}\n(the same in {', '.join(names)})"
+                        for error, names in by_text.items())
 
 
 ran_here: set[str] = set()  # keys run by this process, so LINREG_FRESH runs each once, not per rebuild
@@ -345,14 +386,17 @@ def run_everything(sources: dict[str, str], first: dict[str, callable] | None = 
     jobs.update(first or {})
     benchmarks = {f"snippets/{p.name} (benchmark, alone)": snippet_job(p, sources, k, runs)
                   for p, k in stale if p.stem in BENCHMARKS}
-    count = len(jobs) + len(benchmarks) + len(then or {})
-    if count:
-        log.info(f"Running {count} snippets and notebooks, {workers()} at a time (cached in .cache/ afterwards)")
-    errors = run_jobs(jobs, workers())
-    errors += run_jobs(benchmarks, 1) if benchmarks and not errors else []  # timings with nothing else running
-    errors += run_jobs(then, workers()) if then and not errors else []
+    progress = Progress(len(jobs) + len(benchmarks) + len(then or {}))
+    if progress.total:
+        log.info(f"Running {progress.total} snippets and notebooks, {workers()} at a time "
+                 "(cached in .cache/ afterwards)")
+    errors = run_jobs(jobs, workers(), progress)
+    if benchmarks and not errors:
+        errors = run_jobs(benchmarks, 1, progress)  # timings with nothing else running
+    if then and not errors:
+        errors = run_jobs(then, workers(), progress)
     if errors:
-        raise RunError("\n\n".join(errors))
+        raise RunError(report(errors))
     return runs
 
 

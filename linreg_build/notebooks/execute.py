@@ -3,8 +3,9 @@
 Every language's notebook must run the same code, comments aside (`check_same_code`, on every
 build: it is cheap); the source language's notebook is executed in a Jupyter kernel, in a process
 of its own (runner.in_own_process: timeout, Ctrl-C), and its outputs are cached in
-.cache/notebooks/<page>/<key>.json. The key holds the code of every language's notebook, so an edit
-of any of them executes the notebook again, and its outputs are never shown beside other code.
+.cache/notebooks/runs/<page>/<key>.json. The key holds the code that runs and every language's code
+without comments, so a code edit in any language executes the notebook again (a translated comment
+does not), and its outputs are never shown beside other code.
 """
 from __future__ import annotations
 
@@ -46,7 +47,10 @@ def check_same_code(page: str, notebooks: dict[str, dict]) -> None:
 
 
 def execution_key(notebooks: dict[str, dict]) -> str:
-    code = {lang: [c["source"] for c in code_cells(nb)] for lang, nb in sorted(notebooks.items())}
+    """The code that runs (the source language's, comments and all) and every other language's code
+    without comments (the same, check_same_code makes sure): a translated comment runs nothing again."""
+    code = {lang: [c["source"] if lang == comments.SOURCE_LANG else comments.strip(c["source"])
+                   for c in code_cells(nb)] for lang, nb in sorted(notebooks.items())}
     modules = {m for cells in code.values() for cell in cells for m in imported_modules(cell)}
     return keys.cache_key("notebook", code, packages=(*keys.distributions_of(modules), "ipykernel", "nbclient"),
                           code=["notebooks/execute", "runner"])
@@ -83,8 +87,23 @@ def _execute_in_child(page: str, notebook: dict, out: str) -> None:
         except CellExecutionError as error:
             atomic.write(Path(out), json.dumps({"error": f"notebook {page} failed:\n{error}"[-4000:]}))
             return
-    cells = [{"outputs": c["outputs"], "execution_count": c["execution_count"]} for c in code_cells(notebook)]
+    cells = [{"outputs": joined_streams(c["outputs"]), "execution_count": c["execution_count"]}
+             for c in code_cells(notebook)]
     atomic.write(Path(out), json.dumps({"cells": cells}))
+
+
+def joined_streams(outputs: list) -> list:
+    """The kernel may deliver one print in several stream messages, split at random; the page would
+    then show one printed line as two. Join consecutive output of the same stream."""
+    joined: list = []
+    for output in outputs:
+        previous = joined[-1] if joined else None
+        if (output.get("output_type") == "stream" and previous and previous.get("output_type") == "stream"
+                and previous.get("name") == output.get("name")):
+            previous["text"] += output["text"]
+        else:
+            joined.append(dict(output))
+    return joined
 
 
 def execute_job(page: str, notebooks: dict[str, dict], key: str, executed: dict[str, list]):

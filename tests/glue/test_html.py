@@ -46,6 +46,8 @@ def test_a_formula_katex_cannot_parse_names_the_page():
     try:
         with pytest.raises(PluginError, match=r"p.md: KaTeX cannot render the formula '\\\\frac\{1\}\{'"):
             renderer.render("\\frac{1}{", False, "p.md")
+        with pytest.raises(PluginError, match=r"^en/loss.md, line \d+: KaTeX cannot render the formula '\\\\frac\{1"):
+            renderer.render("\\frac{1}{2}\\left(", True, "en/loss.md")  # a formula of that page, broken
         assert "katex" in renderer.render("x", False, "p.md")
     finally:
         renderer.new = 0  # keep the real cache file as it was

@@ -38,13 +38,21 @@ def test_a_broken_include_names_the_page_and_line(target, says):
     assert str(error.value) == f"en/p.md, line 12: include {target!r}: {says}"
 
 
-def test_a_broken_include_in_a_page_counted_for_reading_time_names_that_page(monkeypatch, tmp_path):
+def test_a_broken_include_in_another_page_is_left_to_that_page(monkeypatch, tmp_path):
+    """The home page counts every page's reading time: a broken include there is reported by the
+    page that has it (with its line, front matter counted), not blamed on the home page."""
+    from linreg_build import includes, layout
+
     (tmp_path / "en").mkdir()
-    (tmp_path / "en" / "other.md").write_text('# Other\n\n--8<-- "s.py:nope"\n')
+    (tmp_path / "en" / "other.md").write_text('---\ntwin: 0\n---\n\n# Other\n\n--8<-- "s.py:nope"\n')
     monkeypatch.setattr(reading_time, "DOCS", tmp_path)
-    with pytest.raises(IncludeError, match=r"^en/other.md, line 3: "):
-        reading_time.fill('{{ minutes("other.md") }}', "en",
-                          lambda text, where: expand(text, "en", RUNS, SOURCES, where, []))
+    monkeypatch.setattr(layout, "DOCS", tmp_path)
+    filled = reading_time.fill('{{ minutes("other.md") }}', "en",
+                               lambda text, where: expand(text, "en", RUNS, SOURCES, where, []))
+    assert filled == "5"
+    body = (tmp_path / "en" / "other.md").read_text().split("---\n", 2)[2]
+    with pytest.raises(IncludeError, match=r"^en/other.md, line 7: "):
+        includes.expand(body, "en", RUNS, SOURCES, "en/other.md", [])
 
 
 def test_reading_time_counts_prose_and_code():

@@ -75,3 +75,28 @@ def test_the_notebook_page_is_fixed_through_a_parser():
     assert "<script src" not in out
     with pytest.raises(html.NotebookHtmlError, match="1 figures but 2 alt texts"):
         html._fix(NOTEBOOK_HTML, "../../", "zh", ["a", "b"], "p.ipynb")
+
+
+def test_one_print_split_by_the_kernel_is_joined():
+    outputs = [{"output_type": "stream", "name": "stdout", "text": "Xw:"},
+               {"output_type": "stream", "name": "stdout", "text": " torch.Size([10, 1])\n"},
+               {"output_type": "display_data", "data": {}},
+               {"output_type": "stream", "name": "stdout", "text": "b\n"},
+               {"output_type": "stream", "name": "stderr", "text": "warning\n"}]
+    assert [o.get("text") for o in execute.joined_streams(outputs)] == [
+        "Xw: torch.Size([10, 1])\n", None, "b\n", "warning\n"]
+
+
+def test_a_translated_comment_does_not_execute_the_notebook_again(docs):
+    def write(zh_comment, en_code="y = 2  # two"):
+        (docs / "zh" / "p.md").write_text(PAGE["zh"] + f"\n```python\ny = 2  # {zh_comment}\n```\n")
+        (docs / "en" / "p.md").write_text(PAGE["en"] + f"\n```python\n{en_code}\n```\n")
+        notebooks = execute.language_notebooks("p", SOURCES)
+        execute.check_same_code("p", notebooks)
+        return execute.execution_key(notebooks)
+    key = write("二")
+    assert write("两") == key
+    with pytest.raises(PluginError):
+        write("二", "y = 3  # three")
+    (docs / "zh" / "p.md").write_text(PAGE["zh"] + "\n```python\ny = 3  # 三\n```\n")
+    assert execute.execution_key(execute.language_notebooks("p", SOURCES)) != key

@@ -86,7 +86,8 @@ def test_a_hanging_snippet_is_stopped_named_and_leaves_no_process(snippets, monk
     write(snippets, "hang.py", "import time\n# --8<-- [start:a]\ntime.sleep(600)\n# --8<-- [end:a]\n")
     monkeypatch.setenv("LINREG_TIMEOUT", "1")
     started = time.monotonic()
-    with pytest.raises(PluginError, match=r"snippets/hang.py ran longer than 1 s and was stopped"):
+    with pytest.raises(PluginError, match=r"snippets/hang.py ran longer than 1 s and was stopped "
+                                          r"\(at snippets/hang.py, line 3\)"):
         runner.run_everything(runner.read_sources())
     assert time.monotonic() - started < 15
     sleeping = [p for p in psutil.Process().children(recursive=True) if "sleep" in " ".join(p.cmdline())]
