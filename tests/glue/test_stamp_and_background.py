@@ -29,3 +29,19 @@ def test_a_notebook_runs_after_the_build_and_a_failure_is_reported_by_the_next(t
         background.start({"notebook q": lambda: None}, {"q": "k2"})
     background.start({"notebook q": lambda: None}, {"q": "k3"})  # the code changed: runs again
     background._failed.clear()
+
+
+def test_the_signal_folder_survives_rm_rf_cache(monkeypatch):
+    """Probe 11b: `rm -rf .cache` under serve once lost the watched folder, and notebook pages stayed
+    'being executed' for ever."""
+    from linreg_build.layout import CACHE
+
+    watched = []
+    monkeypatch.setattr(background, "READY", None)
+    background.watch(type("Server", (), {"watch": lambda self, path: watched.append(path)})())
+    try:
+        assert watched == [str(background.READY)] and background.READY.is_dir()
+        assert not background.READY.is_relative_to(CACHE)
+    finally:
+        background.unwatch()
+    assert not background.READY.exists()
