@@ -166,6 +166,7 @@ def on_post_template(output, template_name, config):
 def on_post_build(config):
     search.split_by_language(config.site_dir)
     search.save_all()
+    includes.TRANSLATED.save()
     if i18n_fixes.current_language(config) == LANGS[-1]:  # once a build, after its last language
         for prune in (page_cache.prune, runner.prune, execute.prune, content.prune):
             prune()

@@ -11,13 +11,15 @@ and the tests. A broken include is an error naming the page and its line.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from functools import lru_cache
 
 from mkdocs.exceptions import PluginError
 
-from . import comments
-from .layout import line_in_page
+from . import atomic, comments, keys
+from .layout import CACHE, line_in_page
 from .sections import SectionError, section_code
 
 INCLUDE_LINE = re.compile(r'^(?P<indent>[ \t]*)--8<--\s+"(?P<target>[^"]+)"[ \t]*$', re.M)
@@ -46,12 +48,51 @@ def code_of(target: str, lang: str, sources: dict[str, str], missing: list[str] 
 
 @lru_cache(maxsize=4096)
 def _code_of(target: str, lang: str, source: str, catalogue_mtime: int) -> tuple[str, list[str]]:
-    """Cached by the source text and the catalogue's modification time: a rebuild under `mkdocs serve`
-    translates again only what changed (an include is shown on a page, in its notebook and counted
-    for reading times)."""
-    untranslated: list[str] = []
-    lookup = comments.translator(lang, target.partition(":")[0].removesuffix(".py"), untranslated)
-    return comments.translate(section_code(target, source), lookup), untranslated
+    """Cached in the process by the source text and the catalogue's modification time (a rebuild
+    under `mkdocs serve` translates again only what changed), and between processes by the source
+    and the catalogue's text (every include is shown on a page, in its notebook and counted for
+    reading times: translating them all takes half a second)."""
+    catalogue = comments.catalogue_path(lang, target.partition(":")[0].removesuffix(".py"))
+    key = hashlib.sha256(json.dumps([target, lang, source]).encode()
+                         + (catalogue.read_bytes() if catalogue_mtime else b"")).hexdigest()
+    if key not in TRANSLATED.stored:
+        untranslated: list[str] = []
+        lookup = comments.translator(lang, target.partition(":")[0].removesuffix(".py"), untranslated)
+        TRANSLATED.stored[key] = [comments.translate(section_code(target, source), lookup), untranslated]
+    TRANSLATED.used[key] = TRANSLATED.stored[key]
+    code, untranslated = TRANSLATED.used[key]
+    return code, list(untranslated)
+
+
+class Translated:
+    """The translated includes this process used, kept in .cache/translations/ for the next one (a
+    file per version of the code that translates)."""
+
+    def __init__(self):
+        name = keys.cache_key("translations", packages=["babel"], code=["comments", "includes", "sections"])
+        self.path = CACHE / "translations" / f"{name[:16]}.json"
+        self._stored: dict | None = None
+        self.on_disk: set[str] = set()
+        self.used: dict = {}
+
+    @property
+    def stored(self) -> dict:
+        if self._stored is None:
+            try:
+                self._stored = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self._stored = {}
+            self.on_disk = set(self._stored)
+        return self._stored
+
+    def save(self) -> None:
+        """Write what this process used (old versions drop out), if it differs from the file."""
+        if self.used and self.used.keys() != self.on_disk:
+            atomic.write(self.path, json.dumps(self.used, ensure_ascii=False))
+            self.on_disk = set(self.used)
+
+
+TRANSLATED = Translated()
 
 
 def output_of(target: str, runs: dict[str, dict]) -> str:
