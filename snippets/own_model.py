@@ -120,11 +120,11 @@ def train_with_early_stopping(net, max_epochs=300, patience=20):
     net.load_state_dict(best_state)
     return best_epoch, epoch, last_val
 
-net = zero_linear(num_features)
-kept, stopped, last_val = train_with_early_stopping(net)
+early_net = zero_linear(num_features)
+kept, stopped, last_val = train_with_early_stopping(early_net)
 print(f"stopped after epoch {stopped}; validation MSE there {last_val:.3f}")
-print(f"kept epoch {kept}: validation MSE {mse(net, X_val, y_val):.3f}")
-print(f"test MSE, computed once: {mse(net, X_test, y_test):.3f}")
+print(f"kept epoch {kept}: validation MSE {mse(early_net, X_val, y_val):.3f}")
+print(f"test MSE, computed once: {mse(early_net, X_test, y_test):.3f}")
 # --8<-- [end:early_stopping]
 
 # ================================================================ 2. optimisers and weight decay
@@ -183,7 +183,7 @@ for group in optimizer.param_groups:
 torch.manual_seed(seed)
 X_small, y_small = synthetic_data(true_w, true_b, 200, noise=1.0)
 X_small, y_small = X_small.double(), y_small.double()  # float64: to compare end points closely
-lam = 0.5
+lam_decay = 0.5
 
 def augment(X):
     """A = [X, 1]: the column of ones for the bias."""
@@ -210,7 +210,7 @@ def end_point(optimizer_class, lr, weight_decay, num_steps=300):
         scheduler.step()
     return torch.cat([net.weight.detach().reshape(-1), net.bias.detach()])
 
-theta_ridge = ridge(X_small, y_small, lam)
+theta_ridge = ridge(X_small, y_small, lam_decay)
 theta_ls = ridge(X_small, y_small, 0.0)
 print(f"{'':22s}{'w1':>8s}{'w2':>8s}{'b':>8s}  |θ - θ_ridge|")
 print(f"{'least squares (λ = 0)':22s}" + "".join(f"{v:8.4f}" for v in theta_ls) +
@@ -218,7 +218,7 @@ print(f"{'least squares (λ = 0)':22s}" + "".join(f"{v:8.4f}" for v in theta_ls)
 print(f"{'ridge, closed form':22s}" + "".join(f"{v:8.4f}" for v in theta_ridge))
 for optimizer_class in (torch.optim.Adam, torch.optim.AdamW):
     for lr in (0.2, 0.1):
-        theta = end_point(optimizer_class, lr, lam)
+        theta = end_point(optimizer_class, lr, lam_decay)
         print(f"{optimizer_class.__name__ + f', lr {lr}':22s}" + "".join(f"{v:8.4f}" for v in theta) +
               f"  {(theta - theta_ridge).norm():.1e}")
 # --8<-- [end:adam_adamw]
@@ -465,12 +465,12 @@ def median_iqr(X):
     q1, median, q3 = X.quantile(torch.tensor([0.25, 0.5, 0.75]), dim=0)
     return lambda raw: (raw - median) / (q3 - q1)
 
-print(f"{'':12s}{'spread of the other 399 areas':>31s}{'curvature ratio λ_max/λ_min':>30s}")
+print(f"{'area':12s}{'sd of the 399 others':>22s}{'the wild one':>14s}{'curvature ratio λ_max/λ_min':>30s}")
 for name, scaling in [("z-score", z_score), ("min-max", min_max), ("median/IQR", median_iqr)]:
     Z = scaling(raw_train)(raw_train)
     A_z = augment(Z)
     eig = torch.linalg.eigvalsh(A_z.T @ A_z / len(A_z))
-    print(f"{name:12s}{Z[1:, 0].std():31.4f}{eig[-1] / eig[0]:30.0f}")
+    print(f"{name:12s}{Z[1:, 0].std():22.4f}{Z[0, 0]:14.2f}{eig[-1] / eig[0]:30.0f}")
 constant = torch.cat([raw_train[:, :1], torch.full((400, 1), 3.0)], dim=1)  # a column that never changes
 print("z-score of a constant column:", z_score(constant)(constant)[:2, 1])
 # --8<-- [end:scalings]
@@ -520,8 +520,8 @@ def show_error(fn):
         print(f"{type(error).__name__}: {error}")
 
 torch.manual_seed(seed)
-model = nn.Sequential(nn.Dropout(p=0.5), nn.Linear(2, 1))  # dropout: random in training only
-x = torch.ones(1, 2)
+model = nn.Sequential(nn.Dropout(p=0.5), nn.Linear(10, 1))  # dropout: random in training only
+x = torch.ones(1, 10)
 model.train()
 print("train():          two calls equal:", torch.equal(model(x), model(x)), "| records:", model(x).requires_grad)
 model.eval()
