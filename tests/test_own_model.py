@@ -151,9 +151,10 @@ def test_learning_curve(runs, seed):
 def test_ridge_shrinks_the_weights(runs, seed):
     _, out = runs[seed]
     rows = [[float(v) for v in row] for row in table(out["ridge_path"])]
-    norms, train = [r[1] for r in rows], [r[2] for r in rows]
+    norms, train, val = [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
     assert all(a > b for a, b in zip(norms, norms[1:]))
     assert all(a <= b for a, b in zip(train, train[1:]))
+    assert val.index(min(val)) not in (0, len(val) - 1)  # falls, then rises again
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -162,6 +163,8 @@ def test_l1_sets_weights_to_zero_and_agrees_with_scikit_learn(runs, seed):
     w1 = ns["theta_l1"][:-1]
     assert (w1 == 0).sum() >= 10 and (ns["theta_l2"][:-1] != 0).all()
     assert (w1[:2] != 0).all()  # the two features that matter stay
+    val = numbers(out["l1_l2"], "validation MSE")
+    assert val[0] < val[1]  # most features are useless here: L1 validates better
     # Lasso minimises (1/2n)|y - Xw - b|² + α|w|₁: the same objective
     reference = Lasso(alpha=0.3, tol=1e-9, max_iter=100_000).fit(ns["X_train"].numpy(), ns["y_train"].numpy().ravel())
     assert np.allclose(w1.numpy(), reference.coef_, atol=1e-4)
