@@ -447,8 +447,8 @@ raw = offset + scale * X_std   # area (m²) and age (years)
 price = 300 + 20 * y_std       # the label in its own units too
 raw_train, raw_test, price_train, price_test = raw[:400], raw[400:], price[:400], price[400:]
 raw_train[0, 0] = 10_000.0     # one typing error: 10 000 m²
-print("area: min", raw_train[:, 0].min().item(), "median", raw_train[:, 0].median().item(),
-      "max", raw_train[:, 0].max().item())
+print(f"area (m²): min {raw_train[:, 0].min():.1f}, median {raw_train[:, 0].median():.1f}, "
+      f"max {raw_train[:, 0].max():.1f}")
 # --8<-- [end:raw_units]
 
 # --8<-- [start:scalings]
