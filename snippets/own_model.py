@@ -76,7 +76,7 @@ ax.plot(epochs, history[:, 1], label=r"$E_{\mathrm{val}}$")
 ax.axvline(best_epoch, color="gray", ls="--", lw=1)
 ax.axhline(sigma ** 2, color="gray", ls=":", label=r"$\sigma^2$")
 ax.set_yscale("log")
-ax.set_xlabel("epoch")
+ax.set_xlabel("$t$")
 ax.legend()
 # --8<-- [end:curve_plot]
 save_figure(fig, "own_model_curve")
@@ -151,15 +151,16 @@ def losses_along(optimizer_for, X, y, num_steps=300, at=(10, 100, 300)):
             losses[step] = half_mse(net, X, y).item()
     return losses
 
-optimizers = {
-    "SGD, lr 0.009": lambda p: torch.optim.SGD(p, lr=0.009),
-    "SGD + momentum 0.9, lr 0.009": lambda p: torch.optim.SGD(p, lr=0.009, momentum=0.9),
-    "Adam, lr 0.1": lambda p: torch.optim.Adam(p, lr=0.1),
+optimizers = {  # name: (optimizer for the parameters, features)
+    "SGD, lr 0.009": (lambda p: torch.optim.SGD(p, lr=0.009), features_cm),
+    "SGD + momentum 0.9, lr 0.009": (lambda p: torch.optim.SGD(p, lr=0.009, momentum=0.9), features_cm),
+    "Adam, lr 0.1": (lambda p: torch.optim.Adam(p, lr=0.1), features_cm),
+    "SGD, lr 0.5, standard units": (lambda p: torch.optim.SGD(p, lr=0.5), features),
 }
-print(f"{'':30s}{'after 10':>10s}{'100':>10s}{'300 steps':>11s}")
-for name, optimizer_for in optimizers.items():
-    losses = losses_along(optimizer_for, features_cm, labels)
-    print(f"{name:30s}" + "".join(f"{loss:10.2e}" for loss in losses.values()))
+print(f"{'':32s}{'after 10':>10s}{'100':>10s}{'300 steps':>11s}")
+for name, (optimizer_for, X) in optimizers.items():
+    losses = losses_along(optimizer_for, X, labels)
+    print(f"{name:32s}" + "".join(f"{loss:10.2e}" for loss in losses.values()))
 A_cm = torch.cat([features_cm, torch.ones(1000, 1)], dim=1)
 eigenvalues = torch.linalg.eigvalsh(A_cm.T @ A_cm / 1000)
 print(f"curvatures of the ½ loss: {eigenvalues[0]:.2f} to {eigenvalues[-1]:.1f}; SGD needs lr < 2/λ_max = "
@@ -312,6 +313,8 @@ ax.plot(sizes, curve[:, 0], marker="o", ms=3, label=r"$E_{\mathrm{train}}$")
 ax.plot(sizes, curve[:, 1], marker="o", ms=3, label=r"$E_{\mathrm{val}}$")
 ax.axhline(sigma ** 2, color="gray", ls=":", label=r"$\sigma^2$")
 ax.set_xscale("log")
+ax.set_xticks(sizes, labels=[str(n) for n in sizes])
+ax.minorticks_off()
 ax.set_yscale("log")
 ax.set_xlabel("$n$")
 ax.legend()
