@@ -187,16 +187,19 @@ X_small, y_small = X_small.double(), y_small.double()  # float64: to compare end
 lam_decay = 0.5
 
 def augment(X):
-    """A = [X, 1]: the column of ones for the bias."""
-    return torch.cat([X, torch.ones(len(X), 1, dtype=X.dtype)], dim=1)
+    """A = [X, 1]: the column of ones for the bias (X may hold a batch of data sets)."""
+    return torch.cat([X, torch.ones(*X.shape[:-1], 1, dtype=X.dtype)], dim=-1)
 
 def ridge(X, y, lam):
-    """Minimise (1/n)Σ½(ŷ - y)² + (λ/2)|w|², bias not penalised: least squares on A stacked on √(nλ)I'."""
+    """Minimise (1/n)Σ½(ŷ - y)² + (λ/2)|w|², bias not penalised: least squares on A stacked on √(nλ)I'.
+    Returns θ = (w, b); for a batch of data sets (leading dimensions), one θ each."""
     A = augment(X)
-    n, p = A.shape
+    n, p = A.shape[-2:]
     penalty = math.sqrt(n * lam) * torch.eye(p, dtype=A.dtype)[:-1]  # the rows of √(nλ)I' without the bias row
-    stacked = torch.cat([A, penalty]), torch.cat([y, torch.zeros(p - 1, 1, dtype=y.dtype)])
-    return torch.linalg.lstsq(*stacked, driver="gelsd").solution.reshape(-1)
+    penalty = penalty.expand(*A.shape[:-2], p - 1, p)
+    zeros = torch.zeros(*y.shape[:-2], p - 1, 1, dtype=y.dtype)
+    stacked = torch.cat([A, penalty], dim=-2), torch.cat([y, zeros], dim=-2)
+    return torch.linalg.lstsq(*stacked, driver="gelsd").solution.squeeze(-1)
 
 def end_point(optimizer_class, lr, weight_decay, num_steps=300):
     """Full-batch training on the ½ loss, lr annealed to 0 (cosine schedule); returns θ = (w, b)."""
@@ -289,19 +292,23 @@ def wide_sample(n):
     return synthetic_data(w_wide, true_b, n, noise=sigma)
 
 def mse_theta(theta, X, y):
-    return ((augment(X) @ theta.reshape(-1, 1) - y) ** 2).mean().item()
+    """The MSE of θ = (w, b) on (X, y); one value per θ for a batch of θ."""
+    return ((augment(X) @ theta.unsqueeze(-1) - y) ** 2).mean(dim=(-2, -1))
+
+def training_sets(num_sets, n):
+    """num_sets independent training sets of n examples, stacked: shapes (num_sets, n, 25), (num_sets, n, 1)."""
+    X, y = wide_sample(num_sets * n)
+    return X.reshape(num_sets, n, -1), y.reshape(num_sets, n, 1)
 
 X_big, y_big = wide_sample(2000)  # a large validation set: the errors are measured, not estimated
 sizes = [30, 40, 60, 100, 200, 400]
 print("   n  median training MSE  median validation MSE")
 curve = []
 for n_train in sizes:
-    errors = []
-    for _ in range(20):  # 20 training sets of each size
-        X_n, y_n = wide_sample(n_train)
-        theta = ridge(X_n, y_n, 0.0)  # least squares
-        errors.append([mse_theta(theta, X_n, y_n), mse_theta(theta, X_big, y_big)])
-    curve.append(torch.tensor(errors).median(dim=0).values)
+    X_n, y_n = training_sets(20, n_train)  # 20 training sets of each size, solved in one call
+    theta = ridge(X_n, y_n, 0.0)            # least squares, one θ per set
+    errors = torch.stack([mse_theta(theta, X_n, y_n), mse_theta(theta, X_big, y_big)], dim=1)
+    curve.append(errors.median(dim=0).values)
     print(f"{n_train:4d}  {curve[-1][0]:19.3f}  {curve[-1][1]:21.3f}")
 curve = torch.stack(curve)
 print(f"noise σ² = {sigma ** 2:.1f}")
@@ -381,12 +388,12 @@ def k_fold_mse(X, y, lam, k=5):
         keep = torch.ones(len(X), dtype=torch.bool)
         keep[fold] = False
         theta = ridge(X[keep], y[keep], lam)
-        errors.append(mse_theta(theta, X[fold], y[fold]))
+        errors.append(mse_theta(theta, X[fold], y[fold]).item())
     return sum(errors) / k
 
 cv_lams = [0.001, 0.01, 0.1, 0.3, 1.0, 3.0]
 cv = [k_fold_mse(X_train, y_train, lam) for lam in cv_lams]
-holdout = [mse_theta(ridge(X_train, y_train, lam), X_val, y_val) for lam in cv_lams]
+holdout = [mse_theta(ridge(X_train, y_train, lam), X_val, y_val).item() for lam in cv_lams]
 print("λ       5-fold CV MSE  validation MSE (100 more examples)")
 for lam, c, h in zip(cv_lams, cv, holdout):
     print(f"{lam:<6g} {c:14.3f}  {h:14.3f}")
@@ -398,16 +405,14 @@ print(f"chosen λ: by 5-fold CV {cv_lams[cv.index(min(cv))]:g}, by the validatio
 def chosen_vs_fixed(num_draws=200, n_val=20):
     """For each draw: a training and a small validation set; λ chosen on the validation set. Returns
     the mean (validation MSE, test MSE) of the chosen λ and of a λ fixed in advance (0.3)."""
-    chosen, fixed = [], []
-    for _ in range(num_draws):
-        X_d, y_d = wide_sample(30 + n_val)
-        thetas = [ridge(X_d[:30], y_d[:30], lam) for lam in cv_lams]
-        val = [mse_theta(t, X_d[30:], y_d[30:]) for t in thetas]
-        i = val.index(min(val))
-        chosen.append([val[i], mse_theta(thetas[i], X_big, y_big)])
-        j = cv_lams.index(0.3)
-        fixed.append([val[j], mse_theta(thetas[j], X_big, y_big)])
-    return torch.tensor(chosen).mean(dim=0), torch.tensor(fixed).mean(dim=0)
+    X_d, y_d = training_sets(num_draws, 30 + n_val)  # all the draws at once
+    thetas = torch.stack([ridge(X_d[:, :30], y_d[:, :30], lam) for lam in cv_lams])  # (λ, draw, 26)
+    val = mse_theta(thetas, X_d[:, 30:], y_d[:, 30:])  # (λ, draw)
+    test = mse_theta(thetas, X_big, y_big)
+    best, draws = val.argmin(dim=0), torch.arange(num_draws)  # the chosen λ of each draw
+    fixed = cv_lams.index(0.3)
+    return (torch.stack([val[best, draws], test[best, draws]]).mean(dim=1),
+            torch.stack([val[fixed], test[fixed]]).mean(dim=1))
 
 chosen, fixed = chosen_vs_fixed()
 print("mean over 200 draws        validation MSE  test MSE")
