@@ -89,8 +89,8 @@ def first_epoch(condition, num_epochs=300):
 train_mse, val_mse = history[:, 0], history[:, 1]
 
 def no_new_best_for(patience):
-    """Validation MSE has not reached a new low for `patience` epochs."""
-    return lambda e: e > patience and val_mse[e - patience - 1:e].argmin() == 0
+    """At epoch e: the lowest validation MSE so far is `patience` or more epochs old."""
+    return lambda e: e - (val_mse[:e].argmin().item() + 1) >= patience
 
 rules = {
     "a fixed number of epochs (300)": 300,
