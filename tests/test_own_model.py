@@ -1,5 +1,6 @@
 """snippets/own_model.py: what the page "Training your own model" claims, at several seeds; scikit-learn
 checks the penalty conventions, ridge, the lasso and K-fold cross-validation independently."""
+import shutil
 import subprocess
 import sys
 
@@ -19,7 +20,10 @@ SIGMA = 2.0  # the noise of the 25-feature problem
 
 @pytest.fixture(scope="module")
 def runs():
-    return {seed: run_snippet("own_model", seed) for seed in SEEDS}
+    runs = {seed: run_snippet("own_model", seed) for seed in SEEDS}
+    yield runs
+    for ns, _ in runs.values():  # the temporary folder each run saved its model in
+        shutil.rmtree(ns["path"].parent, ignore_errors=True)
 
 
 def table(text, first_line=1):
@@ -281,7 +285,9 @@ def test_a_model_on_another_device_raises_a_mismatch(runs):
 
 
 def test_same_seed_same_numbers(runs):
-    assert run_snippet("own_model", 0)[1] == runs[0][1]
+    ns, out = run_snippet("own_model", 0)
+    shutil.rmtree(ns["path"].parent, ignore_errors=True)
+    assert out == runs[0][1]
 
 
 def test_figures_are_saved(runs, figures_to_tmp):
