@@ -333,3 +333,12 @@ torch.manual_seed(seed)
 for n in (100, 1000, 10000):
     print(f"n = {n:5}: mean error of least squares {least_squares_error(n):.1e}")
 # --8<-- [end:more_data]
+
+# --8<-- [start:epochs]
+for num_epochs in (1, 2, 3, 5):
+    torch.manual_seed(seed)
+    net = nn.Linear(2, 1)
+    mse = fit(net, features, labels, num_epochs=num_epochs)  # from the start each time
+    print(f"epochs: {num_epochs}, MSE on all the data {mse:.2e}")
+print(f"noise variance σ² = {0.01 ** 2:.0e}")
+# --8<-- [end:epochs]

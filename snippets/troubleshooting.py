@@ -619,3 +619,68 @@ assert len(features) == len(labels), (len(features), len(labels))  # check befor
 dataset = TensorDataset(features, labels)
 print("len(dataset):", len(dataset), "| dataset[0]:", dataset[0])
 # --8<-- [end:dataset_sizes_fix]
+
+# ---------------------------------------------------------------- tables, saved models, devices
+
+# --8<-- [start:object_column]
+import pandas as pd
+
+table = pd.DataFrame({"area": [120.0, 80.0, 95.0], "city": ["Beijing", "Shanghai", "Beijing"],
+                      "price": [480.0, 400.0, 390.0]})
+print(table.dtypes.astype(str).to_dict())
+show_error(lambda: torch.tensor(table[["area", "city"]].to_numpy()))  # a text column among the features
+# --8<-- [end:object_column]
+
+# --8<-- [start:object_column_fix]
+encoded = pd.get_dummies(table[["area", "city"]], columns=["city"], drop_first=True, dtype=float)
+X_table = torch.tensor(encoded.to_numpy(), dtype=torch.float32)  # numbers only now
+print(list(encoded.columns), X_table)
+# --8<-- [end:object_column_fix]
+
+# --8<-- [start:nan_column]
+holes = pd.DataFrame(features.numpy(), columns=["x1", "x2"])
+holes.loc[[3, 500], "x2"] = float("nan")  # two empty cells in a file of 1000 rows
+torch.manual_seed(seed)
+net = nn.Linear(2, 1)
+train(net, torch.optim.SGD(net.parameters(), lr=0.03), torch.tensor(holes.to_numpy()), labels, num_epochs=1)
+print("w:", net.weight.detach(), "b:", net.bias.detach())
+# --8<-- [end:nan_column]
+
+# --8<-- [start:nan_column_fix]
+print("missing per column:", holes.isna().sum().to_dict())  # look before training
+filled = holes.fillna(holes.median())  # the training data's median (keep it for new data)
+torch.manual_seed(seed)
+net = nn.Linear(2, 1)
+train(net, torch.optim.SGD(net.parameters(), lr=0.03), torch.tensor(filled.to_numpy()), labels)
+print(f"max |error|: {param_error(net.weight, net.bias):.1e}")
+# --8<-- [end:nan_column_fix]
+
+# --8<-- [start:state_dict_keys]
+import io
+
+saved = io.BytesIO()  # stands for a file
+torch.save(nn.Sequential(nn.Linear(2, 1)).state_dict(), saved)  # saved from an nn.Sequential
+saved.seek(0)
+show_error(lambda: nn.Linear(2, 1).load_state_dict(torch.load(saved)))  # loaded into a bare nn.Linear
+# --8<-- [end:state_dict_keys]
+
+# --8<-- [start:state_dict_keys_fix]
+saved.seek(0)
+state = torch.load(saved)
+print("keys in the file:", list(state))
+net = nn.Sequential(nn.Linear(2, 1))  # the same architecture as when it was saved
+print(net.load_state_dict(state))
+# --8<-- [end:state_dict_keys_fix]
+
+# --8<-- [start:meta_device]
+net = nn.Linear(2, 1).to("meta")  # stands for a model on another device (a GPU)
+X = features[:3]                   # the data on the CPU
+show_error(lambda: net(X))
+# --8<-- [end:meta_device]
+
+# --8<-- [start:meta_device_fix]
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+net = nn.Linear(2, 1).to(device)
+X = features[:3].to(next(net.parameters()).device)  # the data go where the model is
+print("model on", next(net.parameters()).device, "| data on", X.device, "| output on", net(X).device)
+# --8<-- [end:meta_device_fix]

@@ -223,3 +223,13 @@ def test_error_shrinks_like_one_over_sqrt_n(page):
     e100, e1000, e10000 = numbers(out["more_data"], "mean error of least squares")
     for big, small in [(e100, e1000), (e1000, e10000)]:
         assert 2 < big / small < 5          # √10 ≈ 3.2 for ten times the data
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_more_epochs_stop_helping_at_the_noise_level(runs, seed):
+    _, out = runs[seed]
+    mse = numbers(out["epochs"], "MSE on all the data")
+    assert len(mse) == 4
+    assert mse[0] > 1.5 * mse[-1]                         # the first epoch is not enough
+    assert all(abs(m / mse[-1] - 1) < 0.1 for m in mse[2:])  # from the third on, no more progress
+    assert 0.6e-4 < mse[-1] < 1.6e-4                       # at the noise variance σ² = 1e-4

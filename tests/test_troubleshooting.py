@@ -40,6 +40,9 @@ MESSAGES = {
                    ("AttributeError", "'MSELoss' object has no attribute 'backward'")],
     "last_batch": [("RuntimeError", "shape '[64, 2]' is invalid for input of size 80")],
     "dataset_sizes": [("AssertionError", "Size mismatch between tensors")],
+    "object_column": [("TypeError", "can't convert np.ndarray of type numpy.object_")],
+    "state_dict_keys": [("RuntimeError", "Error(s) in loading state_dict for Linear")],
+    "meta_device": [("RuntimeError", "Tensor on device meta is not on the expected device cpu!")],
 }
 MESSAGE_LINE = re.compile(r"^(\w+(?:Error|Warning)): (.*)$")
 
@@ -329,6 +332,34 @@ def test_separately_shuffled_pairs_learn_only_the_mean(runs, seed):
 def test_dataset_of_equal_lengths(out):
     assert "len(features): 1000 len(y_short): 999" in out["dataset_sizes"]
     assert "len(dataset): 1000" in out["dataset_sizes_fix"]
+
+
+# ---------------------------------------------------------------- tables, saved models, devices
+
+def test_text_column_one_hot_encoded(out):
+    assert "'city': 'str'" in out["object_column"]
+    assert "['area', 'city_Shanghai']" in out["object_column_fix"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_an_empty_cell_makes_everything_nan_and_the_median_fills_it(runs, seed):
+    _, out = runs[seed]
+    assert "epoch 1, loss nan" in out["nan_column"] and "w: tensor([[nan, nan]]) b: tensor([nan])" in out["nan_column"]
+    assert "missing per column: {'x1': 0, 'x2': 2}" in out["nan_column_fix"]
+    # the model is learnt; the loss stays above the noise level because two filled cells are guesses
+    assert numbers(out["nan_column_fix"], "max |error|:")[0] < USUAL_ERROR
+    assert NOISE_FLOOR < losses(out["nan_column_fix"])[-1] < 0.1
+
+
+def test_state_dict_keys_name_the_architecture(out):
+    assert 'Missing key(s) in state_dict: "weight", "bias"' in out["state_dict_keys"]
+    assert 'Unexpected key(s) in state_dict: "0.weight", "0.bias"' in out["state_dict_keys"]
+    assert "keys in the file: ['0.weight', '0.bias']" in out["state_dict_keys_fix"]
+    assert "<All keys matched successfully>" in out["state_dict_keys_fix"]
+
+
+def test_data_moved_to_the_model_device(out):
+    assert "model on cpu | data on cpu | output on cpu" in out["meta_device_fix"]
 
 
 # ---------------------------------------------------------------- the pages
