@@ -141,8 +141,9 @@ def execute(path: Path, argv: list[str] | None = None, texts: dict[str, str] | N
     path = Path(path).resolve()
     started = time.perf_counter()
     previous = os.environ.get("LINREG_FIGURES")
-    with tempfile.TemporaryDirectory() as figures:
+    with tempfile.TemporaryDirectory() as figures, tempfile.TemporaryDirectory() as scratch:
         os.environ["LINREG_FIGURES"] = figures  # where _plot.save_figure saves
+        tempfile.tempdir = scratch  # what a snippet puts in a temporary folder goes with the run
         stderr = io.StringIO()
         try:
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(stderr):
@@ -153,6 +154,7 @@ def execute(path: Path, argv: list[str] | None = None, texts: dict[str, str] | N
             trace = [line for line in trace if "linreg_build" not in line]
             return {"error": f"{where_it_failed(path, error, texts)} failed:\n{stderr.getvalue()}{''.join(trace)}"}
         finally:
+            tempfile.tempdir = None
             if previous is None:
                 del os.environ["LINREG_FIGURES"]
             else:
