@@ -94,12 +94,17 @@ class Watched:
         return route.continue_()
 
     def goto(self, url):
-        """Open url and wait until images have loaded (lazy ones too: scrolled into view)."""
+        """Open url and wait until images have loaded (lazy ones too: scrolled into view, again and
+        again: on a long page, cells laid out only near the screen (content-visibility) change height
+        as they appear and can push an image away before it starts loading; an image that never
+        loads fails the image check instead of hanging the test)."""
         self.page.goto(url, wait_until="load")
         self.page.evaluate("""async () => {
             for (const img of document.querySelectorAll('img[loading=lazy]')) {
-                img.scrollIntoView();
-                if (!img.complete) await new Promise(r => { img.onload = img.onerror = r; });
+                for (let i = 0; i < 100 && !img.complete; i++) {
+                    img.scrollIntoView({block: 'center'});
+                    await new Promise(r => setTimeout(r, 100));
+                }
             }
             window.scrollTo(0, 0);
         }""")
