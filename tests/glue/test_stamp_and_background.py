@@ -1,4 +1,5 @@
 """stamp.py: what a page's outputs were made with; background.py: notebooks after the build under serve."""
+import threading
 import time
 
 import pytest
@@ -27,7 +28,12 @@ def test_a_notebook_runs_after_the_build_and_a_failure_is_reported_by_the_next(t
     assert (tmp_path / "last").is_file(), "serve is told to rebuild"
     with pytest.raises(PluginError, match="notebook q failed: boom"):
         background.start({"notebook q": lambda: None}, {"q": "k2"})
-    background.start({"notebook q": lambda: None}, {"q": "k3"})  # the code changed: runs again
+    ran = threading.Event()
+    background.start({"notebook q": ran.set}, {"q": "k3"})  # the code changed: it runs again
+    assert ran.wait(10)
+    while background._in_flight:
+        time.sleep(0.05)
+    time.sleep(0.3)  # its thread writes the signal last: let it finish before the next test
     background._failed.clear()
 
 
