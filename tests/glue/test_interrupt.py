@@ -42,7 +42,7 @@ def test_one_interrupt_stops_everything_at_once(tmp_path):
     build.send_signal(signal.SIGINT)
     t0 = time.monotonic()
     output, _ = build.communicate(timeout=30)
-    assert time.monotonic() - t0 < 3, output
+    assert time.monotonic() - t0 < 5, output  # about half a second on a quiet machine
     assert "KeyboardInterrupt" in output
     time.sleep(0.5)
     left = [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
