@@ -63,7 +63,7 @@ def test_a_run_is_kept_under_the_key_of_the_text_it_ran(snippets):
 def test_an_edit_saved_during_a_run_is_never_kept_with_the_old_output(snippets):
     """Probe 7: v2 saved while v1 runs. The build shows v1's code with v1's output (both from the
     text it read), keeps nothing, and the next build runs v2."""
-    v1 = "import time\n# --8<-- [start:a]\ntime.sleep(0.8)\nprint('v1')\n# --8<-- [end:a]\n"
+    v1 = "import time\n# --8<-- [start:a]\ntime.sleep(1.5)\nprint('v1')\n# --8<-- [end:a]\n"
     path = write(snippets, "s.py", v1)
     sources = runner.read_sources()
     threading.Timer(0.3, lambda: path.write_text(v1.replace("v1", "v2"))).start()
