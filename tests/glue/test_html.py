@@ -38,20 +38,31 @@ def test_notebook_math_outside_code():
     assert "<ki>w</k>" in out and "<kd>b</kd>" not in out and "<kd>b</k>" in out and "<code>$5</code>" in out
 
 
-def test_a_formula_katex_cannot_parse_names_the_page():
+def test_a_formula_katex_cannot_parse_names_the_page_and_line(monkeypatch):
+    """(KaTeX itself is exercised by the site build; here, what the build says when it refuses.)"""
+    import io
+
     from mkdocs.exceptions import PluginError
 
+    class FakeNode:
+        def __init__(self, replies):
+            self.stdin, self.stdout = io.StringIO(), io.StringIO("".join(json.dumps(r) + "\n" for r in replies))
+
+        def wait(self):
+            return 1
     renderer = katex.Renderer()
-    renderer.cache = {}
-    try:
-        with pytest.raises(PluginError, match=r"p.md: KaTeX cannot render the formula '\\\\frac\{1\}\{'"):
-            renderer.render("\\frac{1}{", False, "p.md")
-        with pytest.raises(PluginError, match=r"^en/loss.md, line \d+: KaTeX cannot render the formula '\\\\frac\{1"):
-            renderer.render("\\frac{1}{2}\\left(", True, "en/loss.md")  # a formula of that page, broken
-        assert "katex" in renderer.render("x", False, "p.md")
-    finally:
-        renderer.new = 0  # keep the real cache file as it was
-        renderer.close()
+    renderer.cache, renderer.new = {}, 0
+    refusal = {"error": "KaTeX parse error: Unexpected end of input"}
+    monkeypatch.setattr(renderer, "_node", lambda: node)
+    node = FakeNode([refusal, refusal, {"html": "<span class=katex>x</span>"}])
+    with pytest.raises(PluginError, match=r"^p.md: KaTeX cannot render the formula '\\\\frac\{1\}\{': KaTeX parse"):
+        renderer.render("\\frac{1}{", False, "p.md")
+    with pytest.raises(PluginError, match=r"^en/loss.md, line \d+: KaTeX cannot render the formula '\\\\frac\{1"):
+        renderer.render("\\frac{1}{2}\\left(", True, "en/loss.md")  # a formula of that page, broken
+    assert "katex" in renderer.render("x", False, "p.md")
+    node = FakeNode([])  # Node died: its output ends
+    with pytest.raises(PluginError, match=r"KaTeX's Node process ended \(exit code 1\) while rendering 'y'"):
+        renderer.render("y", False, "p.md")
 
 
 def test_figures_get_their_size_and_lazy_loading_below_the_first_heading(finished):
