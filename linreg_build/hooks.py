@@ -83,7 +83,7 @@ def on_pre_build(config):
                 for p in pages if p not in executed}
         if Build.serving:  # the pages first; the notebooks follow and the site reloads with them
             Build.runs = runner.run_everything(sources)
-            background.start({name: job for name, job in jobs.items()}, {p: keys_[p] for p in pages})
+            background.start(jobs, {p: keys_[p] for p in pages})
         else:
             Build.runs = runner.run_everything(sources, first=jobs)
         Build.sources = sources

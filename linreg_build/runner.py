@@ -237,7 +237,6 @@ def _ignore_interrupts(target, *args):
 
 def where_it_hangs(process, out: Path) -> str:
     """' (at snippets/x.py, line N)': the innermost frame of the snippets' folder the child is in."""
-    import re
 
     with contextlib.suppress(OSError):
         os.kill(process.pid, signal.SIGUSR1)
