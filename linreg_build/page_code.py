@@ -261,7 +261,7 @@ def fold(code: PageCode, page: str, lang: str) -> str:
     """The collapsed box at the top of a page: how to run its code, its setup, its downloads."""
     text = TEXT[lang]
     files = ", ".join(f"`snippets/{file}`" for file in code.files)
-    lines = [f'??? tip "{text["title"]}"', "", "    " + text["copy"] + " "
+    lines = [f'??? tip run-code "{text["title"]}"', "", "    " + text["copy"] + " "
              + (text["setup"].format(files=files) if code.setup else text["no_setup"]),
              "", "    " + text["download"].format(page=page)]
     if code.workers:
@@ -275,9 +275,9 @@ def fold(code: PageCode, page: str, lang: str) -> str:
 
 
 def insert(markdown: str, box: str) -> str:
-    """`box` before the page's first section (after its title and introduction)."""
-    at = re.search(r"^## ", markdown, re.M)
-    at = at.start() if at else len(markdown)
+    """`box` after the first paragraph under the page's title."""
+    at = re.search(r"^# .*\n+(?:.+\n)+\n", markdown, re.M)
+    at = at.end() if at else 0
     return markdown[:at] + box + "\n" + markdown[at:]
 
 
