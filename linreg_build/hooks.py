@@ -126,7 +126,7 @@ def on_page_markdown(markdown, page, config, files):
     def expand(text: str, where: str) -> str:
         return includes.expand(text, lang, Build.runs, Build.sources, where, missing)
     markdown = reading_time.fill(expand(markdown, page.file.src_uri), lang, lambda text, where: includes.expand(
-        text, lang, Build.runs, Build.sources, where, []))
+        text, lang, Build.runs, Build.sources, where, []), page.file.src_uri)
     markdown = repository.fill(markdown, config.repo_url, lang) + stamp.line(page.markdown, Build.runs, lang)
     if missing:
         log.info(f"{page.file.src_uri}: {len(missing)} code comments not translated yet "
