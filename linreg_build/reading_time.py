@@ -20,18 +20,18 @@ prose:
     output line               3 s (20 a minute)
     figure                   30 s (its alt text is for screen readers and is not counted as prose)
 
-Calibration. The old rates (300 characters or 200 words a minute, 15 code or output lines a minute)
-stated the main line as 220 minutes; a careful learner reading the Chinese pages on a phone, without
-the 深入 boxes, took about 330 (shared/reviews/beginner.md, the learner's log of issue 19). Their log
-gives per page: primer 35, linear model 20, loss 25, normal equation 35, gradient descent 50,
-minibatch SGD 35, from scratch 30, concise 25, generalisation 50 minutes (305 in all; the other
-25 were the home page, the SGD playground and trying the code). With these rates the same pages, as
-they were when the rates were fitted, come to 31, 28, 21, 29, 54, 34, 28, 27, 55 (sum 306, error 4.5
-minutes a page: about the log's resolution of 5 minutes). The prose rate is about half of a fluent
-reading speed, because a learner stops to think; the log cannot separate the other rates well (nine
-pages), so they were chosen from how long a line of each kind takes to read and held where the fit
-was as good as any. The English rate makes each English page take about as long as its Chinese twin
-(the main line's total differs by under 1%).
+Calibration. The old rates (300 characters or 200 words a minute, 15 code or output lines a minute,
+folds counted) stated the main line as 220 minutes; a careful learner reading the Chinese pages on a
+phone, without the 深入 boxes, took about 330 (the reading log of issue 19, a
+learner's read-through). Their log gives per page: primer 35, linear model 20, loss 25, normal equation 35, gradient
+descent 50, minibatch SGD 35, from scratch 30, concise 25, generalisation 50 minutes (305 in all; the
+other 25 were the home page, the SGD playground and trying the code). On the pages they read (the old
+rates give exactly the log's stated times for them) these rates give 33, 28, 21, 29, 53, 34, 29, 29,
+53: 309 in all, off by 4.3 minutes a page (root mean square), about the log's resolution of 5 minutes.
+The prose rate is about half of a fluent reading speed, because a learner stops to think; nine pages
+cannot separate the other rates well (a free fit trades code against prose), so they were chosen from
+how long a line of each kind takes to read and kept where the fit was as good as any. The English rate
+makes the English main line take as long as the Chinese one (311 against 309 minutes).
 
 Rounding. A page or a path item shows its time rounded to the nearest 5 minutes (at least 5); a path
 of several items shows the sum of its items' rounded times, so the numbers on the home page add up.
@@ -50,7 +50,7 @@ from mkdocs.utils.meta import get_data
 from .includes import FENCE, IncludeError
 from .layout import DOCS, line_in_page
 
-# Seconds each; ENGLISH_WORD and CJK_CHAR from the rates a minute in the docstring.
+# Seconds for one of each kind (the rates a minute of the docstring).
 RATES = {"cjk": 60 / 150, "words": 60 / 100, "display": 30, "inline": 5, "code": 5, "output": 3, "figures": 30}
 
 PLACEHOLDER = re.compile(r"\{\{\s*minutes\(\s*\"([^\"]*)\"\s*\)\s*\}\}")
