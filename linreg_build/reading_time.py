@@ -160,6 +160,8 @@ def fill(markdown: str, lang: str, expand, where: str = "") -> str:
     """Replace the placeholders of page `where`; `expand(markdown, page)` gives a page's text with its
     includes (a broken include is left to that page to report: an error here would be blamed on this
     page)."""
+    texts: dict[str, str] = {}  # each page read and expanded once, however many placeholders name it
+
     def item_minutes(item: str, placeholder: str) -> int:
         def error(text: str) -> ReadingTimeError:
             line = line_in_page(where, placeholder) if where else None
@@ -170,11 +172,14 @@ def fill(markdown: str, lang: str, expand, where: str = "") -> str:
         path = DOCS / lang / m["page"]
         if not path.is_file():
             raise error(f"there is no docs/{lang}/{m['page']}")
-        text, _ = get_data(path.read_text(encoding="utf-8"))  # without front matter
-        try:
-            text = expand(text, f"{lang}/{m['page']}")
-        except IncludeError:  # that page reports its own broken include when it is built
-            pass
+        if m["page"] not in texts:
+            text, _ = get_data(path.read_text(encoding="utf-8"))  # without front matter
+            try:
+                text = expand(text, f"{lang}/{m['page']}")
+            except IncludeError:  # that page reports its own broken include when it is built
+                pass
+            texts[m["page"]] = text
+        text = texts[m["page"]]
         numbers = parse(m["spec"]) if m["spec"] else None
         has = {n for n, _ in sections(text) if n is not None}
         if numbers and numbers - has:
