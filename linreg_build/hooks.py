@@ -129,7 +129,7 @@ def on_page_markdown(markdown, page, config, files):
     def expand(text: str, where: str) -> str:
         return includes.expand(text, lang, Build.runs, Build.sources, where, missing)
     markdown = reading_time.fill(expand(markdown, page.file.src_uri), lang, lambda text, where: includes.expand(
-        text, lang, Build.runs, Build.sources, where, []))
+        text, lang, Build.runs, Build.sources, where, []), page.file.src_uri)
     code = Build.code[lang].get(Path(page.file.src_uri).stem)
     if code:  # how to run the page's code: the setup it needs, the download
         markdown = page_code.insert(markdown, page_code.fold(code, Path(page.file.src_uri).stem, lang))
