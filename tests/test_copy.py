@@ -65,8 +65,10 @@ def printed_by(targets, runs):
 
 
 def masked(text, page):
+    """`text` with its timings (on a benchmark page, every number) replaced by # and the padding
+    around them (table columns are as wide as the numbers) made one space."""
     text = "\n".join(line.rstrip() for line in text.strip("\n").split("\n"))
-    return NUMBER.sub("#", text) if page in layout.BENCHMARKS else TIMING.sub("#", text)
+    return re.sub(r" *# *", " # ", (NUMBER if page in layout.BENCHMARKS else TIMING).sub("#", text))
 
 
 def run_copied(codes, folder, files):
