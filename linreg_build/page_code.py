@@ -27,11 +27,12 @@ import hashlib
 import json
 import re
 import symtable
+import textwrap
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 from . import comments, memo
-from .includes import FENCE, INCLUDE, code_of
+from .includes import FENCE, INCLUDE, INCLUDE_LINE, code_of
 from .layout import DOCS, url_prefix
 from .sections import section_code, split_sections
 
@@ -112,7 +113,16 @@ def _hidden(file: str, source: str, shown: set[str]) -> list[Statement]:
 
 def blocks(markdown: str) -> list[list[str]]:
     """The include targets of each titled Python block of a page (`snippets/x.py` titles), in order."""
-    return [INCLUDE.findall(m["body"]) for m in FENCE.finditer(markdown) if TITLED.match(m["info"].strip())]
+    return [INCLUDE.findall(body) for body in _bodies(markdown)]
+
+
+def _bodies(markdown: str) -> list[str]:
+    return [textwrap.dedent(m["body"]) for m in FENCE.finditer(markdown) if TITLED.match(m["info"].strip())]
+
+
+def _block_code(body: str, lang: str, sources: dict[str, str]) -> str:
+    """A block's code as the page shows it: its include lines replaced by the code."""
+    return INCLUDE_LINE.sub(lambda m: code_of(m["target"], lang, sources), body).strip("\n")
 
 
 @lru_cache(maxsize=1024)
@@ -220,7 +230,8 @@ def _page_code(markdown: str, lang: str, sources: dict[str, str]) -> PageCode:
     code = setup.code(page_blocks)
     shown = [targets for targets in page_blocks  # a worker's file is saved, not pasted
              if not any(t.partition(":")[0].removesuffix(".py") in WORKERS for t in targets)]
-    parts = ([code] if code else []) + ["\n".join(code_of(t, lang, sources) for t in targets) for targets in shown]
+    parts = ([code] if code else []) + [_block_code(body, lang, sources) for body, targets
+                                        in zip(_bodies(markdown), page_blocks) if targets in shown]
     files = list(dict.fromkeys(t.partition(":")[0] for targets in page_blocks for t in targets))
     return PageCode(code, "\n\n\n".join(parts) + "\n", sorted(setup.workers), files)
 

@@ -17,7 +17,7 @@ from linreg_build import comments, layout, page_code
 CODE_PAGES = sorted(p.stem for p in (DOCS / LANGS[0]).glob("*.md") if page_code.blocks(p.read_text(encoding="utf-8")))
 SETUP_TITLES = {text["setup_title"] for text in page_code.TEXT.values()}
 TIMING = re.compile(r"\d[\d,]*(\.\d+)?(e[-+]?\d+)?( ?(ms|µs|μs|ns|s)\b|x\b|×)")
-NUMBER = re.compile(r"\d[\d,]*(\.\d+)?(e[-+]?\d+)?")
+NUMBER = re.compile(r"\d[\d,]*(\.\d+)?(e[-+]?\d+)?( ?(ms|µs|μs|ns|s|[KMG]B)\b|x\b|×)?")  # and its unit
 
 # Runs in the fresh interpreter: each block as the interactive prompt runs pasted code, in __main__
 # (the harness keeps its own names in a function so that a block cannot overwrite them).
@@ -119,7 +119,8 @@ def test_the_download_is_the_setup_and_the_blocks(site, lang):
         soup = page_html(site, lang, page)
         workers = {Path(a["download"]).stem for a in soup.select("details.run-code a[download]")} - {page}
         download = (site / layout.url_prefix(lang) / "code" / f"{page}.py").read_text(encoding="utf-8")
-        assert download == "\n\n\n".join(code for _, code in copied_blocks(soup, workers)).rstrip("\n") + "\n", page
+        shown = "\n\n\n".join(code.rstrip("\n") for _, code in copied_blocks(soup, workers)) + "\n"
+        assert download == shown, page
 
 
 @pytest.mark.parametrize("page", ["scratch", "concise"])
