@@ -2,6 +2,7 @@
 
 Run: python snippets/concise_program.py   (prints what the page's training prints, seed 0)
 """
+
 # --8<-- [start:program]
 import torch
 from torch import nn

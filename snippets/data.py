@@ -1,13 +1,19 @@
 """Synthetic data for every page: y = Xw + b + noise with known w and b."""
+
 import torch
+
 
 # --8<-- [start:synthetic_data]
 def synthetic_data(w, b, num_examples, noise=0.01):
-    """X of shape (n, len(w)) and y = Xw + b + ε of shape (n, 1), ε ~ N(0, noise²)."""
+    """X of shape (n, len(w)) and y = Xw + b + ε of shape (n, 1), ε ~
+    N(0, noise²).
+    """
     X = torch.normal(0, 1, (num_examples, len(w)))
     y = X @ w + b
     y += torch.normal(0, noise, y.shape)
     return X, y.reshape(-1, 1)
+
+
 # --8<-- [end:synthetic_data]
 
 # --8<-- [start:true_params]

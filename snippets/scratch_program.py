@@ -2,6 +2,7 @@
 
 Run: python snippets/scratch_program.py   (prints what the page's training prints, seed 0)
 """
+
 # --8<-- [start:program]
 import random
 
@@ -19,7 +20,7 @@ def data_iter(batch_size, features, labels):
     indices = list(range(len(features)))
     random.shuffle(indices)
     for i in range(0, len(features), batch_size):
-        batch = torch.tensor(indices[i:i + batch_size])
+        batch = torch.tensor(indices[i : i + batch_size])
         yield features[batch], labels[batch]
 
 

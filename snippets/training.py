@@ -1,24 +1,38 @@
 """A concise training loop (torch.nn + torch.optim) that the questions and exercises pages reuse."""
+
 import torch
 from torch import nn
 
 
 # --8<-- [start:fit]
-def fit(net, features, labels, lr=0.03, batch_size=10, num_epochs=3, loss_fn=None, shuffle=True):
-    """Minibatch SGD (on nn.MSELoss unless `loss_fn` is given); returns the MSE on all the data."""
+def fit(
+    net,
+    features,
+    labels,
+    lr=0.03,
+    batch_size=10,
+    num_epochs=3,
+    loss_fn=None,
+    shuffle=True,
+):
+    """Minibatch SGD (on nn.MSELoss unless `loss_fn` is given);
+    returns the MSE on all the data.
+    """
     loss_fn = loss_fn or nn.MSELoss()
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     n = len(features)
     for epoch in range(num_epochs):
         order = torch.randperm(n) if shuffle else torch.arange(n)
         for i in range(0, n, batch_size):
-            batch = order[i:i + batch_size]
+            batch = order[i : i + batch_size]
             batch_loss = loss_fn(net(features[batch]), labels[batch])
             optimizer.zero_grad()
             batch_loss.backward()
             optimizer.step()
     with torch.no_grad():
         return nn.MSELoss()(net(features), labels).item()
+
+
 # --8<-- [end:fit]
 
 
