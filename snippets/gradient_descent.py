@@ -114,6 +114,47 @@ w_gd, b_gd = path[-1]
 print("w:", w_gd[:, 0].tolist(), " b:", b_gd.item())
 # --8<-- [end:descent]
 
+# --8<-- [start:curvature]
+# The Hessian of L in θ = (w1, w2, b): H = AᵀA/n, with A = [X, 1].
+A = torch.cat([X, torch.ones(len(X), 1, dtype=f64)], dim=1)
+H = A.T @ A / len(A)
+mu = torch.linalg.eigvalsh(H)  # eigenvalues, smallest first
+U = torch.linalg.eigh(H).eigenvectors  # column k goes with mu[k]
+print("eigenvalues of H:", [round(m, 4) for m in mu.tolist()])
+print("all positive (H positive definite):", bool((mu > 0).all()))
+
+
+def L_at(theta):
+    """L at theta = (w1, w2, b)."""
+    return loss(X, y, theta[:2].reshape(2, 1), theta[2:])
+
+
+# Second derivative of t ↦ L(θ + t·u) by a central difference
+# (exact for a parabola, up to rounding), at an arbitrary point θ
+theta, t = torch.tensor([0.5, -1.0, 2.0], dtype=f64), 0.1
+for k in range(3):
+    u_k = U[:, k]
+    rise = L_at(theta + t * u_k) - 2 * L_at(theta) + L_at(theta - t * u_k)
+    print(f"along eigenvector {k}: L'' = {rise.item() / t**2:.4f}",
+          f"  mu = {mu[k].item():.4f}")
+
+# The correlated features of section 9: mean 0, variance 1 each,
+# correlation 0.8.
+torch.manual_seed(seed)
+x1 = torch.randn(1000, 1, dtype=f64)
+x_other = torch.randn(1000, 1, dtype=f64)
+# 0.6 = √(1 − 0.8²), so the second feature has variance 1 too
+X_corr = torch.cat([x1, 0.8 * x1 + 0.6 * x_other], dim=1)
+noise = 0.01 * torch.randn(1000, 1, dtype=f64)
+y_corr = X_corr @ true_w.to(f64).reshape(2, 1) + true_b + noise
+A_corr = torch.cat([X_corr, torch.ones(1000, 1, dtype=f64)], dim=1)
+mu_corr = torch.linalg.eigvalsh(A_corr.T @ A_corr / 1000)
+print("eigenvalues, correlated:", [round(m, 4) for m in mu_corr.tolist()])
+ratio = (mu_corr[-1] / mu_corr[0]).item()
+print(f"mu_max / mu_min = {ratio:.2f};",
+      f"longest / shortest half-axis = {ratio ** 0.5:.2f}")
+# --8<-- [end:curvature]
+
 # --8<-- [start:overshoot]
 # One dimension: L(w) = ½·c·w², whose curvature L'' is c, with the minimum at w = 0.
 # A step takes w to w − η·c·w = (1 − η·c)·w: closer to 0 only if |1 − η·c| < 1, i.e. η·c < 2.
@@ -126,10 +167,11 @@ for lr in (0.5, 1.5, 2.5):
     overshoot[lr] = w_1d
     print(f"eta * L'' = {lr * c}: w =", " ".join(f"{v:+.3f}" for v in w_1d))
 
-# On our data the steepest curvature of L is the largest eigenvalue of AᵀA/n, A = [X, 1].
-A = torch.cat([X, torch.ones(len(X), 1, dtype=f64)], dim=1)
-lam_max = torch.linalg.eigvalsh(A.T @ A / len(A)).max().item()
-print(f"largest curvature of L: {lam_max:.3f}, so eta must stay below {2 / lam_max:.3f}")
+# On our data the steepest curvature of L is μ_max, the largest
+# eigenvalue of the Hessian H (the box before this section).
+mu_max = mu[-1].item()
+print(f"largest curvature of L: {mu_max:.3f},",
+      f"so eta must stay below {2 / mu_max:.3f}")
 for lr in (1.5, 2.5):
     p = gradient_descent(X, y, torch.zeros(2, 1, dtype=f64), torch.zeros(1, dtype=f64), lr, 30)
     print(f"full batch, eta = {lr}: L after 30 steps = {loss(X, y, *p[-1]).item():.2e}")
@@ -199,15 +241,11 @@ def heavy_ball(X, y, w, b, lr, beta, num_steps):
         path.append((w, b))
     return path
 
-# Two features with mean 0 and variance 1 each, so standardising changes nothing, but correlated
-# (ρ = 0.8): the bowl becomes a long diagonal valley.
-torch.manual_seed(seed)
-x1, x_other = torch.randn(1000, 1, dtype=f64), torch.randn(1000, 1, dtype=f64)
-X_corr = torch.cat([x1, 0.8 * x1 + 0.6 * x_other], dim=1)  # 0.6 = √(1 − 0.8²)
-y_corr = X_corr @ true_w.to(f64).reshape(2, 1) + true_b + 0.01 * torch.randn(1000, 1, dtype=f64)
+# X_corr, y_corr, A_corr: the correlated features of the box before
+# section 7. Standardising changes nothing there, but the bowl is a
+# long diagonal valley.
 w_start = torch.tensor([[-1.0], [0.5]], dtype=f64)
 b_start = torch.tensor([true_b], dtype=f64)  # b = 4.2, the slice drawn in the figure
-A_corr = torch.cat([X_corr, torch.ones(1000, 1, dtype=f64)], dim=1)
 theta_min = torch.linalg.lstsq(A_corr, y_corr, driver="gelsd").solution  # (w1, w2, b)
 L_min = loss(X_corr, y_corr, theta_min[:2], theta_min[2])                  # the exact minimum
 valley = {beta: heavy_ball(X_corr, y_corr, w_start, b_start, lr=0.5, beta=beta, num_steps=300)
@@ -274,6 +312,29 @@ ax.plot(*theta_min[:2, 0].tolist(), "k+", ms=9, mew=1.5, zorder=5)
 ax.set(xlabel="$w_1$", ylabel="$w_2$", aspect="equal")
 ax.legend(loc="upper right", fontsize=8)
 save_figure(fig, "gradient_descent_momentum")
+
+# The valley's contours are ellipses whose axes are the eigenvectors of the Hessian. In the
+# slice b = b̂ (the best bias) the Hessian in (w1, w2) is the 2×2 block XᵀX/n; the half-axes of
+# the contour L − L_min = c are √(2c/μ) long.
+fig, ax = plt.subplots(figsize=(4.5, 3.4))
+b_best = theta_min[2]
+w_best = theta_min[:2, 0]
+W1, W2, L = contour_grid(X_corr, y_corr, b_best, torch.linspace(-1.5, 5.5, 141, dtype=f64),
+                         torch.linspace(-7.0, 0.2, 145, dtype=f64))
+levels = [0.02, 0.1, 0.3, 0.7, 1.3]
+ax.contour(W1, W2, L - L_min, levels=levels, cmap="viridis", linewidths=1)
+mu_slice, U_slice = torch.linalg.eigh(X_corr.T @ X_corr / len(X_corr))
+c = levels[3]
+for k, name in [(0, "\\mu_{\\min}"), (1, "\\mu_{\\max}")]:
+    end = w_best + (2 * c / mu_slice[k]) ** 0.5 * U_slice[:, k] * (1 if U_slice[1, k] < 0 else -1)
+    ax.annotate("", end.tolist(), w_best.tolist(),
+                arrowprops=dict(arrowstyle="->", color="tab:red", lw=1.4))
+    ax.annotate(f"$\\propto 1/\\sqrt{{{name}}}$", end.tolist(), textcoords="offset points",
+                xytext=(4, -12) if k == 0 else (-4, -14), ha="left" if k == 0 else "right",
+                fontsize=9, color="tab:red")
+ax.plot(*w_best.tolist(), "k+", ms=9, mew=1.5, zorder=5)
+ax.set(xlabel="$w_1$", ylabel="$w_2$", aspect="equal")
+save_figure(fig, "gradient_descent_axes")
 
 # Too large a step in one dimension: L(w) = ½w², steps with η·L'' = 1.5 and 2.5 from w = 1.
 fig, axes = plt.subplots(1, 2, figsize=(6.4, 2.6))
