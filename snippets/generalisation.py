@@ -56,6 +56,9 @@ train_mse, val_mse = train(net, X_train, y_train, X_val, y_val)
 sigma = 0.01  # the noise level of synthetic_data
 print(f"σ² = {sigma ** 2:.1e}; training MSE / σ² = {train_mse / sigma ** 2:.2f}, "
       f"validation MSE / σ² = {val_mse / sigma ** 2:.2f}")
+# A mean of m squared N(0, σ²) values scatters by σ²·√(2/m).
+m = len(X_val)
+print(f"chance scatter of a {m}-example MSE: ±{(2 / m) ** 0.5:.0%} of σ²")
 # --8<-- [end:fit_linear]
 
 # --8<-- [start:poly_data]
@@ -130,6 +133,10 @@ for k in (1, 2, 3, 5, 8, 10, 12, 15):
     print(f"{k:6d}  {median[k - 1, 0]:19.4f}  {median[k - 1, 1]:21.4g}")
 above = (errors[:, -1, 1] > errors[:, [0, 2], 1].max(dim=1).values).sum().item()
 print(f"degree 15 validates worse than degrees 1 and 3 in {above} of {len(errors)} draws")
+# Even the right model fits some noise: E[training MSE] = σ²(1 − p/n),
+# with p = k + 1 parameters and n = 20 points.
+expected = sigma_poly ** 2 * (1 - 4 / 20)
+print(f"expected training MSE at degree 3: σ²(1 − 4/20) = {expected:.3f}")
 # --8<-- [end:degrees]
 
 # --8<-- [start:degrees_plot]
@@ -189,10 +196,10 @@ nn.init.zeros_(net.weight)
 nn.init.zeros_(net.bias)
 A = augment(X)
 H = A.T @ A / len(A) + lam * eye_without_bias(16)  # the Hessian of the objective
-eigenvalues = torch.linalg.eigvalsh(H)              # ascending
+mu = torch.linalg.eigvalsh(H)  # its eigenvalues μ, ascending
 optimizer = torch.optim.SGD([{"params": [net.weight], "weight_decay": lam},
                              {"params": [net.bias], "weight_decay": 0}],
-                            lr=1 / eigenvalues[-1].item())
+                            lr=1 / mu[-1].item())
 num_steps = 3000
 for _ in range(num_steps):  # full-batch gradient descent
     loss = ((net(X) - y) ** 2 / 2).mean()  # the ½ loss; weight_decay adds λw to the gradient
@@ -201,8 +208,8 @@ for _ in range(num_steps):  # full-batch gradient descent
     optimizer.step()
 theta_gd = torch.cat([net.weight.detach().reshape(-1), net.bias.detach()])
 theta_ridge = ridge(train_set, 15, lam)
-bound = (1 - eigenvalues[0] / eigenvalues[-1]) ** num_steps * theta_ridge.norm()  # from θ = 0
-print(f"eigenvalues of H: {eigenvalues[0]:.4f} to {eigenvalues[-1]:.3f}")
+bound = (1 - mu[0] / mu[-1]) ** num_steps * theta_ridge.norm()  # from θ = 0
+print(f"eigenvalues of H: mu_min = {mu[0]:.4f}, mu_max = {mu[-1]:.3f}")
 print(f"|θ_ridge| = {theta_ridge.norm():.2f}; after {num_steps} steps: "
       f"|θ_GD - θ_ridge| = {(theta_gd - theta_ridge).norm():.1e}, bound {bound:.1e}")
 # --8<-- [end:gd]
@@ -218,6 +225,9 @@ for lam in lams:
 best_lam = lams[val_errors.index(min(val_errors))]
 theta_best = ridge(train_set, 15, best_lam)
 print(f"chosen λ = {best_lam:g}; test MSE, computed once: {mse(theta_best, test_set, 15):.4f}")
+# How far a 100-point MSE scatters around σ² by chance: σ²·√(2/100)
+scatter = sigma_poly ** 2 * (2 / 100) ** 0.5
+print(f"chance scatter of a 100-point MSE: ±{scatter:.4f}")
 # --8<-- [end:choose]
 
 # --8<-- [start:raw]
