@@ -28,8 +28,8 @@ def loss(X, y, w, b):
 # --8<-- [start:formula]
 def grad_formula(X, y, w, b):
     """∂L/∂w = Xᵀ(Xw + b − y)/n and ∂L/∂b = mean(Xw + b − y)."""
-    r = X @ w + b - y  # residuals ŷ − y, shape (n, 1)
-    return X.T @ r / len(X), r.mean().reshape(1)
+    err = X @ w + b - y  # errors ŷ − y (minus the residuals), shape (n, 1)
+    return X.T @ err / len(X), err.mean().reshape(1)
 # --8<-- [end:formula]
 
 # --8<-- [start:tangent]
