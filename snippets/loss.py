@@ -137,3 +137,15 @@ axes[0].set_ylabel("$y$")
 axes[0].set_title(r"$|\hat{y} - y|$")
 axes[1].set_title(r"$\perp$")
 save_figure(fig, "loss_residuals")
+
+# Figure: the normal density N(0, σ²) of the noise for three σ. The smaller σ, the narrower
+# and taller the bell (its peak is 1/(√(2π)·σ), above 1 once σ < 0.4).
+eps = torch.linspace(-5, 5, 401)
+fig, ax = plt.subplots(figsize=(5, 2.8))
+for s in (0.5, 1.0, 2.0):
+    density = torch.exp(-eps**2 / (2 * s**2)) / math.sqrt(2 * math.pi * s**2)
+    ax.plot(eps, density, label=f"$\\sigma = {s}$")
+ax.set_xlabel(r"$\epsilon$")
+ax.set_ylabel(r"$p(\epsilon)$")
+ax.legend()
+save_figure(fig, "loss_density")
