@@ -3,14 +3,17 @@ feature standardisation, momentum.
 
 Run: python snippets/gradient_descent.py [seed]   (the page shows seed 0)
 """
-import sys
-
+# --8<-- [start:imports]
 import torch
 
-from _plot import plt, save_figure
-from data import synthetic_data, true_b, true_w
+seed = 0  # change it for another run
+# --8<-- [end:imports]
+import sys
 
-seed = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+from _plot import plt, save_figure
+from data import synthetic_data, true_b, true_w  # shown on the page from snippets/data.py
+
+seed = int(sys.argv[1]) if len(sys.argv) > 1 else seed  # python snippets/gradient_descent.py 7
 
 # --8<-- [start:data]
 torch.manual_seed(seed)

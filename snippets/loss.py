@@ -3,15 +3,19 @@ squares) against perpendicular (total least squares) distance.
 
 Run: python snippets/loss.py [seed]   (the page shows seed 0)
 """
+# --8<-- [start:imports]
 import math
-import sys
 
 import torch
 
-from _plot import plt, save_figure
-from data import synthetic_data, true_b, true_w
+seed = 0  # change it for another run
+# --8<-- [end:imports]
+import sys
 
-seed = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+from _plot import plt, save_figure
+from data import synthetic_data, true_b, true_w  # shown on the page from snippets/data.py
+
+seed = int(sys.argv[1]) if len(sys.argv) > 1 else seed  # python snippets/loss.py 7
 
 # --8<-- [start:mean_loss]
 def mean_loss(X, y, w, b):
