@@ -58,7 +58,8 @@ print(f"σ² = {sigma ** 2:.1e}; training MSE / σ² = {train_mse / sigma ** 2:.
       f"validation MSE / σ² = {val_mse / sigma ** 2:.2f}")
 # A mean of m squared N(0, σ²) values scatters by σ²·√(2/m).
 m = len(X_val)
-print(f"chance scatter of a {m}-example MSE: ±{(2 / m) ** 0.5:.0%} of σ²")
+print(f"chance scatter of a {m}-example MSE:",
+      f"±{(2 / m) ** 0.5:.0%} of σ²")
 # --8<-- [end:fit_linear]
 
 # --8<-- [start:poly_data]
@@ -136,7 +137,8 @@ print(f"degree 15 validates worse than degrees 1 and 3 in {above} of {len(errors
 # Even the right model fits some noise: E[training MSE] = σ²(1 − p/n),
 # with p = k + 1 parameters and n = 20 points.
 expected = sigma_poly ** 2 * (1 - 4 / 20)
-print(f"expected training MSE at degree 3: σ²(1 − 4/20) = {expected:.3f}")
+print(f"expected training MSE at degree 3:",
+      f"σ²(1 − 4/20) = {expected:.3f}")
 # --8<-- [end:degrees]
 
 # --8<-- [start:degrees_plot]

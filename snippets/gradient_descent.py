@@ -137,8 +137,9 @@ def L_at(theta):
 theta, t = torch.tensor([0.5, -1.0, 2.0], dtype=f64), 0.1
 for k in range(3):
     u_k = U[:, k]
-    rise = L_at(theta + t * u_k) - 2 * L_at(theta) + L_at(theta - t * u_k)
-    print(f"along eigenvector {k}: L'' = {rise.item() / t**2:.4f}",
+    up, down = L_at(theta + t * u_k), L_at(theta - t * u_k)
+    second = (up - 2 * L_at(theta) + down) / t**2
+    print(f"along eigenvector {k}: L'' = {second.item():.4f}",
           f"  mu = {mu[k].item():.4f}")
 
 # The correlated features of section 9: mean 0, variance 1 each,
@@ -152,7 +153,8 @@ noise = 0.01 * torch.randn(1000, 1, dtype=f64)
 y_corr = X_corr @ true_w.to(f64).reshape(2, 1) + true_b + noise
 A_corr = torch.cat([X_corr, torch.ones(1000, 1, dtype=f64)], dim=1)
 mu_corr = torch.linalg.eigvalsh(A_corr.T @ A_corr / 1000)
-print("eigenvalues, correlated:", [round(m, 4) for m in mu_corr.tolist()])
+print("eigenvalues, correlated:",
+      [round(m, 4) for m in mu_corr.tolist()])
 ratio = (mu_corr[-1] / mu_corr[0]).item()
 print(f"mu_max / mu_min = {ratio:.2f};",
       f"longest / shortest half-axis = {ratio ** 0.5:.2f}")
