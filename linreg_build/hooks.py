@@ -20,7 +20,7 @@ from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
 from linreg_build import (a11y, background, content, figures, i18n_fixes, includes, katex, page_cache,  # noqa: E402
-                          pdf, reading_time, repository, runner, search, stamp)
+                          page_code, pdf, reading_time, repository, runner, search, stamp)
 from linreg_build import notebooks  # noqa: E402
 from linreg_build.notebooks import execute, html as notebook_html  # noqa: E402
 from linreg_build.sections import split_sections  # noqa: E402
@@ -42,6 +42,7 @@ class Build:
     fingerprint: dict[str, bytes] = {}           # language -> what page rendering depends on
     math: katex.Renderer | None = None           # renders the formulas, one Node process a build
     books: dict[str, tuple] = {}                 # language -> (chapter URLs, site name etc.) for the PDF
+    code: dict[str, dict] = {}                   # language -> page -> its setup and download
 
 
 def on_startup(command, dirty):
@@ -101,6 +102,8 @@ def on_files(files, config):
     generated = katex.files(config) + notebooks.files(config, lang, Build.notebooks[lang])
     generated += [File.generated(config, f"assets/figures/{name}.png", content=png)
                   for name, png in Build.figures.items()]
+    Build.code[lang] = page_code.codes(lang, Build.sources)
+    generated += page_code.files(config, lang, Build.code[lang], Build.sources)
     for file in generated:
         if files.get_file_from_path(file.src_uri) is None:
             files.append(file)
@@ -126,7 +129,10 @@ def on_page_markdown(markdown, page, config, files):
     def expand(text: str, where: str) -> str:
         return includes.expand(text, lang, Build.runs, Build.sources, where, missing)
     markdown = reading_time.fill(expand(markdown, page.file.src_uri), lang, lambda text, where: includes.expand(
-        text, lang, Build.runs, Build.sources, where, []))
+        text, lang, Build.runs, Build.sources, where, []), page.file.src_uri)
+    code = Build.code[lang].get(Path(page.file.src_uri).stem)
+    if code:  # how to run the page's code: the setup it needs, the download
+        markdown = page_code.insert(markdown, page_code.fold(code, Path(page.file.src_uri).stem, lang))
     markdown = repository.fill(markdown, config.repo_url, lang) + stamp.line(page.markdown, Build.runs, lang)
     if missing:
         log.info(f"{page.file.src_uri}: {len(missing)} code comments not translated yet "
@@ -167,6 +173,7 @@ def on_post_build(config):
     search.split_by_language(config.site_dir)
     search.save_all()
     includes.TRANSLATED.save()
+    page_code.MEMO.save()
     if i18n_fixes.current_language(config) == LANGS[-1]:  # once a build, after its last language
         for prune in (page_cache.prune, runner.prune, execute.prune, content.prune):
             prune()

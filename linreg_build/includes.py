@@ -18,8 +18,8 @@ from functools import lru_cache
 
 from mkdocs.exceptions import PluginError
 
-from . import atomic, comments, keys
-from .layout import CACHE, line_in_page
+from . import comments, memo
+from .layout import line_in_page
 from .sections import SectionError, section_code
 
 INCLUDE_LINE = re.compile(r'^(?P<indent>[ \t]*)--8<--\s+"(?P<target>[^"]+)"[ \t]*$', re.M)
@@ -55,44 +55,17 @@ def _code_of(target: str, lang: str, source: str, catalogue_mtime: int) -> tuple
     catalogue = comments.catalogue_path(lang, target.partition(":")[0].removesuffix(".py"))
     key = hashlib.sha256(json.dumps([target, lang, source]).encode()
                          + (catalogue.read_bytes() if catalogue_mtime else b"")).hexdigest()
-    if key not in TRANSLATED.stored:
+
+    def translate():
         untranslated: list[str] = []
         lookup = comments.translator(lang, target.partition(":")[0].removesuffix(".py"), untranslated)
-        TRANSLATED.stored[key] = [comments.translate(section_code(target, source), lookup), untranslated]
-    TRANSLATED.used[key] = TRANSLATED.stored[key]
-    code, untranslated = TRANSLATED.used[key]
+        return [comments.translate(section_code(target, source), lookup), untranslated]
+    code, untranslated = TRANSLATED.get(key, translate)
     return code, list(untranslated)
 
 
-class Translated:
-    """The translated includes this process used, kept in .cache/translations/ for the next one (a
-    file per version of the code that translates)."""
-
-    def __init__(self):
-        name = keys.cache_key("translations", packages=["babel"], code=["comments", "includes", "sections"])
-        self.path = CACHE / "translations" / f"{name[:16]}.json"
-        self._stored: dict | None = None
-        self.on_disk: set[str] = set()
-        self.used: dict = {}
-
-    @property
-    def stored(self) -> dict:
-        if self._stored is None:
-            try:
-                self._stored = json.loads(self.path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                self._stored = {}
-            self.on_disk = set(self._stored)
-        return self._stored
-
-    def save(self) -> None:
-        """Write what this process used (old versions drop out), if it differs from the file."""
-        if self.used and self.used.keys() != self.on_disk:
-            atomic.write(self.path, json.dumps(self.used, ensure_ascii=False))
-            self.on_disk = set(self.used)
-
-
-TRANSLATED = Translated()
+# The translated includes, kept for the next process.
+TRANSLATED = memo.Memo("translations", packages=["babel"], code=["comments", "includes", "sections", "memo"])
 
 
 def output_of(target: str, runs: dict[str, dict]) -> str:

@@ -14,6 +14,7 @@ import io
 import re
 import sys
 import textwrap
+from functools import lru_cache
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -29,6 +30,11 @@ class SectionError(PluginError):
 
 def split_sections(source: str, file: str = "snippet") -> list[tuple[str | None, int, str]]:
     """Cut a snippet into (section or None, first line number, code) chunks at the markers."""
+    return list(_split(source, file))
+
+
+@lru_cache(maxsize=256)  # every include, the comments and the page setups cut the same texts
+def _split(source: str, file: str) -> tuple[tuple[str | None, int, str], ...]:
     chunks, name, opened, start, lines, seen = [], None, 0, 1, [], set()
 
     def error(number: int, text: str):
@@ -59,7 +65,7 @@ def split_sections(source: str, file: str = "snippet") -> list[tuple[str | None,
     if name is not None:
         raise error(opened, f"section '{name}' is never closed: add # --8<-- [end:{name}]")
     chunks.append((name, start, "".join(lines)))
-    return [c for c in chunks if c[2].strip()]
+    return tuple(c for c in chunks if c[2].strip())
 
 
 def section_at(source: str, line: int, file: str = "snippet") -> str | None:

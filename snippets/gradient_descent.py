@@ -3,17 +3,14 @@ feature standardisation, momentum.
 
 Run: python snippets/gradient_descent.py [seed]   (the page shows seed 0)
 """
-# --8<-- [start:imports]
-import torch
-
-seed = 0  # change it for another run
-# --8<-- [end:imports]
 import sys
 
-from _plot import plt, save_figure
-from data import synthetic_data, true_b, true_w  # shown on the page from snippets/data.py
+import torch
 
-seed = int(sys.argv[1]) if len(sys.argv) > 1 else seed  # python snippets/gradient_descent.py 7
+from _plot import plt, save_figure
+from data import synthetic_data, true_b, true_w
+
+seed = int(sys.argv[1]) if len(sys.argv) > 1 else 0
 
 # --8<-- [start:data]
 torch.manual_seed(seed)

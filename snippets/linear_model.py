@@ -3,22 +3,16 @@ and the same model as a one-layer neural network (nn.Linear).
 
 Run: python snippets/linear_model.py [seed]   (the page shows seed 0)
 """
-# --8<-- [start:imports]
+import sys
 import timeit
 
 import torch
-from torch import nn
-
-seed = 0  # change it for another run
-# --8<-- [end:imports]
-import sys
-
 from matplotlib.patches import Circle
 
 from _plot import plt, save_figure
-from data import synthetic_data, true_b, true_w  # shown on the page from snippets/data.py
+from data import synthetic_data, true_b, true_w
 
-seed = int(sys.argv[1]) if len(sys.argv) > 1 else seed  # python snippets/linear_model.py 7
+seed = int(sys.argv[1]) if len(sys.argv) > 1 else 0
 
 # --8<-- [start:houses]
 # Three made-up houses: area in m², age in years;
@@ -84,6 +78,8 @@ print(f"leftover with the true w and b: mean {leftover.mean():.4f},",
 # --8<-- [end:noise]
 
 # --8<-- [start:nn_linear]
+from torch import nn
+
 torch.manual_seed(seed)
 # d = 2 inputs, 1 output: one fully connected layer
 net = nn.Linear(2, 1)

@@ -3,19 +3,15 @@ squares) against perpendicular (total least squares) distance.
 
 Run: python snippets/loss.py [seed]   (the page shows seed 0)
 """
-# --8<-- [start:imports]
 import math
+import sys
 
 import torch
 
-seed = 0  # change it for another run
-# --8<-- [end:imports]
-import sys
-
 from _plot import plt, save_figure
-from data import synthetic_data, true_b, true_w  # shown on the page from snippets/data.py
+from data import synthetic_data, true_b, true_w
 
-seed = int(sys.argv[1]) if len(sys.argv) > 1 else seed  # python snippets/loss.py 7
+seed = int(sys.argv[1]) if len(sys.argv) > 1 else 0
 
 # --8<-- [start:mean_loss]
 def mean_loss(X, y, w, b):

@@ -11,9 +11,10 @@ import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
+# --8<-- [end:setup]
+from data import synthetic_data, true_b, true_w  # shown on the pages that make the data
 
-from data import synthetic_data, true_b, true_w
-
+# --8<-- [start:helpers]
 seed = 0  # change it for another run
 
 
@@ -66,7 +67,7 @@ def train(net, optimizer, X=None, y=None, num_epochs=3, batch_size=10):
             l.backward()
             optimizer.step()
         print(f"epoch {epoch + 1}, loss {full_loss(net, X, y):f}")
-# --8<-- [end:setup]
+# --8<-- [end:helpers]
 import sys
 
 seed = int(sys.argv[1]) if len(sys.argv) > 1 else seed  # python snippets/troubleshooting.py 7

@@ -132,7 +132,8 @@ def test_inline_blocks_do_not_clobber_the_page_code(page):
     for m in FENCE.finditer(text):
         if m["info"].strip() == "python":
             assigned = set()
-            for statement in ast.parse(m["body"]).body:  # module-level names (locals do no harm)
+            body = re.sub(rf"^{m['indent']}", "", m["body"], flags=re.M)  # a block in a fold is indented
+            for statement in ast.parse(body).body:  # module-level names (locals do no harm)
                 if isinstance(statement, (ast.FunctionDef, ast.ClassDef)):
                     assigned.add(statement.name)
                 else:

@@ -1,5 +1,6 @@
-"""includes.py and reading_time.py: code and outputs expanded per language; a broken include names
-the page that has it and its line (reliability probe 4a once blamed zh/index.md, without a line)."""
+"""includes.py and reading_time.py's use of it (the rest in test_reading_time.py): code and outputs
+expanded per language; a broken include names the page that has it and its line (reliability probe 4a
+once blamed zh/index.md, without a line)."""
 import pytest
 
 from linreg_build import reading_time
@@ -53,8 +54,3 @@ def test_a_broken_include_in_another_page_is_left_to_that_page(monkeypatch, tmp_
     body = (tmp_path / "en" / "other.md").read_text().split("---\n", 2)[2]
     with pytest.raises(IncludeError, match=r"^en/other.md, line 7: "):
         includes.expand(body, "en", RUNS, SOURCES, "en/other.md", [])
-
-
-def test_reading_time_counts_prose_and_code():
-    assert reading_time.minutes("word " * 2000) == 10
-    assert reading_time.minutes("```\n" + "x\n" * 140 + "```\n") == 10
