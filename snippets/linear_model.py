@@ -15,25 +15,31 @@ from data import synthetic_data, true_b, true_w
 seed = int(sys.argv[1]) if len(sys.argv) > 1 else 0
 
 # --8<-- [start:houses]
-# Three made-up houses: area in m², age in years; prices in units of 10,000 yuan.
+# Three made-up houses: area in m², age in years;
+# prices in units of 10,000 yuan.
 X = torch.tensor([[90.0, 10.0],
                   [120.0, 3.0],
                   [60.0, 25.0]])
 w = torch.tensor([1.5, -0.5])  # w_area, w_age
 b = 20.0
 
-# One example at a time: y_hat = w^T x + b (torch.dot: the dot product of two vectors).
-one_by_one = torch.stack([torch.dot(w, x) + b for x in X])  # stack: a list of numbers -> one tensor
-# The whole dataset at once: y_hat = Xw + b (@ is torch.matmul; b is broadcast to every row).
+# One example at a time: y_hat = w^T x + b
+# (torch.dot: the dot product of two vectors).
+# stack: a list of numbers -> one tensor
+one_by_one = torch.stack([torch.dot(w, x) + b for x in X])
+# The whole dataset at once: y_hat = Xw + b
+# (@ is torch.matmul; b is broadcast to every row).
 all_at_once = X @ w + b
 print("one by one: ", one_by_one)
 print("all at once:", all_at_once)
-print("equal:", torch.allclose(one_by_one, all_at_once))  # equal up to rounding
+# equal up to rounding
+print("equal:", torch.allclose(one_by_one, all_at_once))
 # --8<-- [end:houses]
 
 # --8<-- [start:vectorise]
 def best_time(f, number):
-    """Seconds per call of f: the fastest of 5 rounds of `number` calls (the least disturbed)."""
+    """Seconds per call of f: the fastest of 5 rounds of
+    `number` calls (the least disturbed)."""
     return min(timeit.repeat(f, number=number, repeat=5)) / number
 
 u, v = torch.ones(10000), torch.ones(10000)
@@ -50,32 +56,40 @@ X_big = torch.normal(0, 1, (1000, 2))  # 1000 examples with 2 features
 def predict_loop():
     return torch.stack([torch.dot(w, x) + b for x in X_big])
 
-for task, loop, one_op in [("add two vectors of 10,000", add_loop, lambda: u + v),
-                           ("predict 1000 examples   ", predict_loop, lambda: X_big @ w + b)]:
+tasks = [("add two vectors of 10,000", add_loop, lambda: u + v),
+         ("predict 1000 examples   ", predict_loop,
+          lambda: X_big @ w + b)]
+for task, loop, one_op in tasks:
     t_loop, t_op = best_time(loop, 1), best_time(one_op, 100)
     same = torch.allclose(loop(), one_op())
-    print(f"{task}: loop {t_loop * 1e3:.2f} ms, one tensor operation {t_op * 1e3:.4f} ms,",
+    print(f"{task}: loop {t_loop * 1e3:.2f} ms,",
+          f"one tensor operation {t_op * 1e3:.4f} ms,",
           f"loop/op {t_loop / t_op:.0f}x, same result: {same}")
 # --8<-- [end:vectorise]
 
 # --8<-- [start:noise]
 torch.manual_seed(seed)
 features, labels = synthetic_data(true_w, true_b, 1000)
-# Predict with the TRUE parameters: what is left over is exactly the noise.
+# Predict with the TRUE parameters: what is left over is exactly
+# the noise.
 leftover = labels[:, 0] - (features @ true_w + true_b)
-print(f"leftover with the true w and b: mean {leftover.mean():.4f}, std {leftover.std():.4f}")
+print(f"leftover with the true w and b: mean {leftover.mean():.4f},",
+      f"std {leftover.std():.4f}")
 # --8<-- [end:noise]
 
 # --8<-- [start:nn_linear]
 from torch import nn
 
 torch.manual_seed(seed)
-net = nn.Linear(2, 1)  # d = 2 inputs, 1 output: one fully connected layer
-print("weight:", tuple(net.weight.shape), "| bias:", tuple(net.bias.shape))
+# d = 2 inputs, 1 output: one fully connected layer
+net = nn.Linear(2, 1)
+print("weight:", tuple(net.weight.shape),
+      "| bias:", tuple(net.bias.shape))
 out = net(X)           # the three houses above, shape (3, 2)
 by_hand = X @ net.weight.T + net.bias
 print("output:", tuple(out.shape))
-print("net(X) equals X @ weight.T + bias:", torch.allclose(out, by_hand))
+print("net(X) equals X @ weight.T + bias:",
+      torch.allclose(out, by_hand))
 # --8<-- [end:nn_linear]
 
 # Figure: a one-feature model, the line w x + b and noisy observations around it.

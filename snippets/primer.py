@@ -8,11 +8,14 @@ import torch
 # --8<-- [end:imports]
 
 # --8<-- [start:tensor]
+# 2 rows (examples), 3 columns (features)
 X = torch.tensor([[1.0, 2.0, 3.0],
-                  [4.0, 5.0, 6.0]])  # 2 rows (examples), 3 columns (features)
+                  [4.0, 5.0, 6.0]])
 print(X)
-print("shape:", X.shape, "ndim:", X.ndim, "len:", len(X), "numel:", X.numel())
-print("a vector:", torch.tensor([1.0, 2.0, 3.0]).shape, "a scalar:", torch.tensor(3.0).shape)
+print("shape:", X.shape, "ndim:", X.ndim, "len:", len(X),
+      "numel:", X.numel())
+print("a vector:", torch.tensor([1.0, 2.0, 3.0]).shape,
+      "a scalar:", torch.tensor(3.0).shape)
 # --8<-- [end:tensor]
 
 # --8<-- [start:create]
@@ -23,13 +26,16 @@ print(torch.arange(0, 1, 0.25))  # start, end (left out), step
 # --8<-- [end:create]
 
 # --8<-- [start:dtype]
-print("integers:", torch.tensor([1, 2]).dtype, " floats:", torch.tensor([1.0, 2.0]).dtype)
+print("integers:", torch.tensor([1, 2]).dtype,
+      " floats:", torch.tensor([1.0, 2.0]).dtype)
 print("bytes per number: float32", torch.ones(1).element_size(),
       " float64", torch.ones(1, dtype=torch.float64).element_size())
 a = np.array([0.5, 1.5])
-print("NumPy array:", a.dtype, "-> torch.from_numpy:", torch.from_numpy(a).dtype)
+print("NumPy array:", a.dtype,
+      "-> torch.from_numpy:", torch.from_numpy(a).dtype)
 print(".float():", torch.from_numpy(a).float().dtype,
-      " as_tensor(a, dtype=torch.float32):", torch.as_tensor(a, dtype=torch.float32).dtype)
+      " as_tensor(a, dtype=torch.float32):",
+      torch.as_tensor(a, dtype=torch.float32).dtype)
 # --8<-- [end:dtype]
 
 # --8<-- [start:dtype_error]
@@ -43,22 +49,27 @@ print((torch.from_numpy(np.ones((3, 2))).float() @ w).dtype)
 
 # --8<-- [start:seed]
 torch.manual_seed(0)
-first = torch.normal(0, 0.01, size=(2, 1))  # mean, standard deviation, shape
+# mean, standard deviation, shape
+first = torch.normal(0, 0.01, size=(2, 1))
 torch.manual_seed(0)
 again = torch.normal(0, 0.01, size=(2, 1))
 print(first)
 print("same seed, same numbers:", torch.equal(first, again))
-print("the next draw is new:   ", torch.equal(first, torch.normal(0, 0.01, size=(2, 1))))
-print("randn(2, 3):", torch.randn(2, 3).shape, "standard normal N(0, 1)")
+following = torch.normal(0, 0.01, size=(2, 1))
+print("the next draw is new:   ", torch.equal(first, following))
+print("randn(2, 3):", torch.randn(2, 3).shape,
+      "standard normal N(0, 1)")
 # --8<-- [end:seed]
 
 # --8<-- [start:reshape]
 x = torch.arange(6.0)
 print(x.reshape(2, 3))
-print("reshape(-1, 1):", x.reshape(-1, 1).shape)  # -1: worked out from the size, 6 / 1
-print("view(3, 2):    ", x.view(3, 2).shape)      # the same here
+# -1: worked out from the size, 6 / 1
+print("reshape(-1, 1):", x.reshape(-1, 1).shape)
+print("view(3, 2):    ", x.view(3, 2).shape)  # the same here
 try:
-    x.reshape(2, 3).T.view(-1)  # a transposed tensor: view cannot flatten it
+    # a transposed tensor: view cannot flatten it
+    x.reshape(2, 3).T.view(-1)
 except RuntimeError as error:
     print("RuntimeError:", error)
 print("reshape can:", x.reshape(2, 3).T.reshape(-1))
@@ -70,7 +81,8 @@ print(X)
 print("row 0:     ", X[0])
 print("column 1:  ", X[:, 1], X[:, 1].shape)
 print("column 1 as a column:", X[:, 1:2].shape)
-print("rows 0 and 2:", X[torch.tensor([0, 2])])  # a tensor of indices, as data_iter uses
+# a tensor of indices, as data_iter uses
+print("rows 0 and 2:", X[torch.tensor([0, 2])])
 print("one entry: ", X[1, 2], "->", X[1, 2].item())
 # --8<-- [end:index]
 
@@ -80,15 +92,18 @@ print(torch.stack([a, b]))         # a new first dimension: (2, 2)
 print(torch.stack([a, b], dim=1))  # as columns
 print(torch.cat([a, b]))           # along the existing dimension: (4,)
 X = torch.ones(3, 2)
-print("[X, 1]:", torch.cat([X, torch.ones(3, 1)], dim=1).shape)  # a column of ones on the right
+# a column of ones on the right
+print("[X, 1]:", torch.cat([X, torch.ones(3, 1)], dim=1).shape)
 # --8<-- [end:stack]
 
 # --8<-- [start:matmul]
 X = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])  # (3, 2)
 w = torch.tensor([[2.0], [-1.0]])                        # (2, 1)
 print(X @ w)
-print("@ == matmul:", torch.equal(X @ w, torch.matmul(X, w)), " @ == mm:", torch.equal(X @ w, torch.mm(X, w)))
-print("w as a vector (2,):", (X @ w.reshape(-1)).shape)  # matmul takes 1-D too
+print("@ == matmul:", torch.equal(X @ w, torch.matmul(X, w)),
+      " @ == mm:", torch.equal(X @ w, torch.mm(X, w)))
+# matmul takes 1-D too
+print("w as a vector (2,):", (X @ w.reshape(-1)).shape)
 try:
     torch.mm(X, w.reshape(-1))  # mm takes 2-D only
 except RuntimeError as error:
@@ -101,7 +116,8 @@ print("dot:", torch.dot(u, u), " elementwise *:", u * u)
 column = torch.tensor([[1.0], [2.0], [3.0]])  # (3, 1)
 row = torch.tensor([10.0, 20.0, 30.0])        # (3,)
 print(column + row)                           # every pair: (3, 3)
-print("(3, 1) + (1,):", (column + torch.tensor([0.5])).shape)  # a bias added to every row
+# a bias added to every row
+print("(3, 1) + (1,):", (column + torch.tensor([0.5])).shape)
 # --8<-- [end:broadcast]
 
 # --8<-- [start:sum]
@@ -115,7 +131,8 @@ print("mean over the examples:", X.mean(dim=0))
 
 # --8<-- [start:allclose]
 total = torch.tensor([0.1] * 10).sum()
-print(total, "== 1:", (total == 1.0).item(), " allclose:", torch.allclose(total, torch.tensor(1.0)))
+print(total, "== 1:", (total == 1.0).item(),
+      " allclose:", torch.allclose(total, torch.tensor(1.0)))
 print("difference:", (total - 1.0).item())
 # --8<-- [end:allclose]
 
@@ -152,9 +169,11 @@ w = torch.tensor([1.0, 2.0], requires_grad=True)
 print(w * 2)
 with torch.no_grad():
     doubled = w * 2
-print(doubled, "requires_grad:", doubled.requires_grad, "grad_fn:", doubled.grad_fn)
+print(doubled, "requires_grad:", doubled.requires_grad,
+      "grad_fn:", doubled.grad_fn)
 try:
-    w -= 0.5  # an in-place change of w that autograd would have to record
+    # an in-place change of w that autograd would have to record
+    w -= 0.5
 except RuntimeError as error:
     print("RuntimeError:", error)
 with torch.no_grad():

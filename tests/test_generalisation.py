@@ -1,5 +1,6 @@
 """snippets/generalisation.py: what the generalisation page claims, at several seeds."""
 import math
+import re
 
 import pytest
 import torch
@@ -104,11 +105,11 @@ def test_closed_form_solves_the_penalised_normal_equation(runs):
 def test_sgd_with_weight_decay_agrees_with_the_closed_form(runs, seed):
     ns, out = runs[seed]
     distance = (ns["theta_gd"] - ns["theta_ridge"]).norm().item()
-    # Justified tolerance: the contraction bound (1 - λmin/λmax)^t |θ_ridge| of full-batch GD with
-    # η = 1/λmax, plus float64 rounding.
+    # Justified tolerance: the contraction bound (1 - μ_min/μ_max)^t |θ_ridge| of full-batch GD with
+    # η = 1/μ_max, plus float64 rounding.
     assert distance <= ns["bound"].item() + 1e-12
     assert distance < 1e-8 * ns["theta_ridge"].norm().item()  # what the page says
-    assert abs(ns["eigenvalues"][0].item() - 1e-2) < 1e-6  # λmin is almost exactly λ = 1e-2
+    assert abs(ns["mu"][0].item() - 1e-2) < 1e-6  # μ_min is almost exactly λ = 1e-2
     A = ns["augment"](ns["powers"](ns["train_set"][0], 15))
     assert torch.linalg.eigvalsh(A.T @ A / len(A))[0] < 1e-6  # nearly collinear powers
     assert f"|θ_GD - θ_ridge| = {distance:.1e}" in out["gd"]
@@ -173,3 +174,42 @@ def test_same_seed_same_numbers(runs):
 def test_figures_are_saved(runs, figures_to_tmp):
     for name in ("generalisation_fits", "generalisation_degrees"):
         assert (figures_to_tmp / f"{name}.png").stat().st_size > 5000
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_chance_scatter_and_training_optimism_are_printed_right(runs, seed):
+    ns, out = runs[seed]
+    # the scatter of a mean of m squared N(0, σ²) values is σ²·√(2/m): check by simulation
+    m = len(ns["X_val"])
+    assert f"chance scatter of a {m}-example MSE: ±{(2 / m) ** 0.5:.0%} of σ²" in out["fit_linear"]
+    generator = torch.Generator().manual_seed(seed)
+    means = (torch.randn(20000, 100, generator=generator, dtype=torch.float64) * 0.2).pow(2).mean(dim=1)
+    scatter = numbers(out["choose"], "chance scatter of a 100-point MSE: ±")[0]
+    assert abs(means.std().item() - scatter) < 0.0003
+    # E[training MSE] = σ²(1 − p/n) for the correct degree 3 (p = 4, n = 20): simulate the fits
+    expected = numbers(out["degrees"], "σ²(1 − 4/20) =")[0]
+    torch.manual_seed(1000 + seed)
+    fits = []
+    for _ in range(2000):
+        draw = ns["sample"](20)
+        fits.append(ns["mse"](ns["fit_ls"](draw, 3), draw, 3))
+    assert abs(sum(fits) / len(fits) - expected) < 0.0015
+    # and the page's point: the median training MSE at degrees 2 and 3 is below σ² already
+    rows = {int(line.split()[0]): float(line.split()[1])
+            for line in out["degrees"].splitlines()[1:9]}
+    assert rows[3] < SIGMA_POLY ** 2 and rows[1] > SIGMA_POLY ** 2
+    if seed == 0:  # the page: "from degree 2 or 3 on"
+        assert rows[2] < SIGMA_POLY ** 2
+
+
+def test_pages_quote_the_printed_numbers(runs):
+    from conftest import DOCS
+    _, out = runs[0]
+    test_mse = numbers(out["choose"], "computed once:")[0]
+    scatter = numbers(out["choose"], "chance scatter of a 100-point MSE: ±")[0]
+    relative = re.search(r"200-example MSE: ±(\d+)%", out["fit_linear"])[1]
+    for lang in ("en", "zh"):
+        page = (DOCS / lang / "generalisation.md").read_text(encoding="utf-8")
+        assert f"{test_mse:.4f}" in page and f"{scatter:.4f}" in page
+        assert re.search(rf"\b{relative} ?%", page)
+        assert "\\lambda_{\\max}" not in page and "\\lambda_{\\min}" not in page  # λ: the ridge strength only

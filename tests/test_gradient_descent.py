@@ -2,10 +2,11 @@
 import math
 import re
 
+import numpy as np
 import pytest
 import torch
 
-from conftest import run_snippet
+from conftest import DOCS, numbers, run_snippet
 
 SEEDS = (0, 1, 2)
 
@@ -116,7 +117,7 @@ def test_too_large_a_step_overshoots_and_diverges(runs, seed):
     assert all(a * b < 0 and abs(b) > abs(a) for a, b in zip(wild, wild[1:]))     # crosses, further
     assert all(b**2 > a**2 for a, b in zip(wild, wild[1:]))              # and higher: L grows
     # On the data: 1.5 < 2/λ_max < 2.5, so full-batch descent converges at 1.5 and diverges at 2.5.
-    assert 1.5 < 2 / ns["lam_max"] < 2.5
+    assert 1.5 < 2 / ns["mu_max"] < 2.5
     final = {float(lr): float(v) for lr, v in re.findall(r"eta = ([0-9.]+): L after 30 steps = (\S+)", out["overshoot"])}
     assert final[1.5] < 1e-4 and final[2.5] > 1e6
 
@@ -157,6 +158,58 @@ def test_standardising_keeps_the_training_statistics_and_converts_back(runs, see
 
 def test_same_seed_same_numbers_and_the_figures(runs, figures_to_tmp):
     assert run_snippet("gradient_descent", 0)[1] == runs[0][1]
-    for name in ("trough", "contours", "momentum", "overshoot"):
+    for name in ("trough", "contours", "momentum", "overshoot", "axes"):
         size = (figures_to_tmp / f"gradient_descent_{name}.png").stat().st_size
         assert 5_000 < size < 200_000
+
+
+def hessian_numpy(X):
+    """AᵀA/n with A = [X, 1], built in NumPy from the snippet's features."""
+    A = np.hstack([X.numpy(), np.ones((len(X), 1))])
+    return A.T @ A / len(A)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_curvatures_are_the_eigenvalues_of_the_hessian(runs, seed):
+    ns, out = runs[seed]
+    text = out["curvature"]
+    # NumPy as the oracle for the eigenvalues printed, on the page's data and the correlated data
+    oracle = np.linalg.eigvalsh(hessian_numpy(ns["X"]))
+    printed = [float(v) for v in re.search(r"eigenvalues of H: \[(.*)\]", text)[1].split(",")]
+    assert np.allclose(printed, oracle, rtol=0, atol=6e-5)
+    assert np.allclose(ns["mu"].numpy(), oracle, rtol=1e-12, atol=1e-12)
+    oracle_corr = np.linalg.eigvalsh(hessian_numpy(ns["X_corr"]))
+    printed_corr = [float(v) for v in re.search(r"eigenvalues, correlated: \[(.*)\]", text)[1].split(",")]
+    assert np.allclose(printed_corr, oracle_corr, rtol=0, atol=6e-5)
+    # the Hessian really is the matrix of second derivatives of L (autograd, at any point)
+    theta = torch.tensor([0.3, 0.7, -1.1], dtype=torch.float64)
+    L = lambda t: ns["loss"](ns["X"], ns["y"], t[:2].reshape(2, 1), t[2:])
+    H_autograd = torch.autograd.functional.hessian(L, theta)
+    assert np.allclose(H_autograd.numpy(), hessian_numpy(ns["X"]), atol=1e-12)
+    # the curvature measured along each eigenvector is its eigenvalue, printed to 4 decimals
+    pairs = re.findall(r"along eigenvector (\d): L'' = (\S+)\s+mu = (\S+)", text)
+    assert len(pairs) == 3
+    for k, measured, mu in pairs:
+        assert measured == mu
+        assert abs(float(measured) - oracle[int(k)]) < 6e-5
+    # positive definite: every eigenvalue above 0, and the page's data is almost round
+    assert "positive definite): True" in text and oracle.min() > 0
+    assert 0.9 < oracle.min() and oracle.max() < 1.2                 # "all three close to 1"
+    # the correlated valley: ratio and half-axes as printed
+    ratio = oracle_corr.max() / oracle_corr.min()
+    assert numbers(text, "mu_max / mu_min =") == [round(ratio, 2)]
+    assert numbers(text, "longest / shortest half-axis =") == [round(ratio ** 0.5, 2)]
+    assert 6 < ratio < 12                                            # 9 in theory for correlation 0.8
+    # the limit of section 7 uses the same largest eigenvalue
+    assert ns["mu_max"] == pytest.approx(oracle.max(), rel=1e-12)
+
+
+def test_pages_quote_the_printed_valley_numbers():
+    _, out = run_snippet("gradient_descent", 0)
+    ratio = numbers(out["curvature"], "mu_max / mu_min =")[0]
+    axes = numbers(out["curvature"], "longest / shortest half-axis =")[0]
+    for lang in ("en", "zh"):
+        page = (DOCS / lang / "gradient_descent.md").read_text(encoding="utf-8")
+        assert page.count(f"{ratio:.2f}") == 2 and f"{axes:.2f}" in page
+        assert page.index('"gradient_descent.py:curvature"') < page.index('"gradient_descent.py:overshoot"')
+        assert "\\lambda" not in page                              # λ is kept for the ridge strength

@@ -5,7 +5,7 @@ import re
 import pytest
 import torch
 
-from conftest import numbers, run_snippet
+from conftest import DOCS, ROOT, numbers, run_snippet
 
 SEEDS = range(6)
 
@@ -114,3 +114,20 @@ def test_same_seed_same_numbers():
 def test_figure_is_saved(figures_to_tmp):
     run_snippet("loss")
     assert (figures_to_tmp / "loss_residuals.png").stat().st_size > 5000
+    assert (figures_to_tmp / "loss_density.png").stat().st_size > 5000
+
+
+def test_density_formula_of_the_figure_is_the_normal_density():
+    """The bell drawn on the page is scipy's normal density (the oracle)."""
+    from scipy.stats import norm
+    eps = torch.linspace(-5, 5, 401, dtype=torch.float64)
+    for s in (0.5, 1.0, 2.0):
+        density = torch.exp(-eps**2 / (2 * s**2)) / math.sqrt(2 * math.pi * s**2)
+        assert torch.allclose(density, torch.from_numpy(norm.pdf(eps.numpy(), scale=s)))
+    source = (ROOT / "snippets/loss.py").read_text(encoding="utf-8")
+    assert "density = torch.exp(-eps**2 / (2 * s**2)) / math.sqrt(2 * math.pi * s**2)" in source
+
+
+def test_chinese_page_uses_one_term_per_concept():
+    page = (DOCS / "zh" / "loss.md").read_text(encoding="utf-8")
+    assert "垂直距离" not in page and "**极大似然估计**" in page
