@@ -147,6 +147,13 @@ def test_page_bracket_of_the_minibatch_limit(page):
     en = (ROOT / "docs/en/minibatch_sgd.md").read_text(encoding="utf-8")
     zh = (ROOT / "docs/zh/minibatch_sgd.md").read_text(encoding="utf-8")
     assert "the limit lies between\n  1.7 and 1.8" in en and "界限在 1.7 和 1.8 之间" in zh
+    # Troubleshooting's lr-0.7 entry quotes the bracket and the full-batch limit in nn.MSELoss units.
+    limit = f"{1 / ns['mu_max']:.2f}"
+    assert numbers(out["lr_limit"], "1/mu_max =")[0] == float(limit)
+    en = (ROOT / "docs/en/troubleshooting.md").read_text(encoding="utf-8")
+    zh = (ROOT / "docs/zh/troubleshooting.md").read_text(encoding="utf-8")
+    assert f"between 0.85 and 0.9 on, just below the full-batch limit {limit}" in en
+    assert f"从 0.85 到 0.9 之间的某处开始训练就会发散，略低于全批量的界限 {limit}" in zh
 
 
 def test_mse_loss_at_lr_takes_the_steps_of_the_half_loss_at_twice_lr(page):
