@@ -84,7 +84,7 @@ def huber(r, delta=1.0):
     return torch.where(r.abs() <= delta, r ** 2 / 2, delta * (r.abs() - delta / 2))
 
 
-r = torch.tensor([-3.0, -0.5, 0.0, 0.5, 3.0], requires_grad=True)   # residuals ŷ - y
+r = torch.tensor([-3.0, -0.5, 0.0, 0.5, 3.0], requires_grad=True)   # residuals y - ŷ
 abs_grad = torch.autograd.grad(r.abs().sum(), r)[0]   # the gradient with respect to r
 huber_grad = torch.autograd.grad(huber(r).sum(), r)[0]
 r = r.detach()
