@@ -143,6 +143,9 @@ def test_page_bracket_of_the_minibatch_limit(page):
     assert 1.7 == rows[0.85][0] and 1.8 == rows[0.9][0]
     for lang, pair in (("en", "between 0.85 and 0.9, or between 1.7 and 1.8"), ("zh", "界限在 0.85 和 0.9 之间，换成 ½ 损失就是 1.7 和 1.8 之间")):
         assert pair in (ROOT / f"docs/{lang}/exercises.md").read_text(encoding="utf-8")
+    strict = f"{1 / ns['mu_batches'].median().item():.2f}"
+    assert "That condition would allow only about " + strict in (ROOT / "docs/en/exercises.md").read_text(encoding="utf-8")
+    assert "学习率最多只能到 " + strict in (ROOT / "docs/zh/exercises.md").read_text(encoding="utf-8")
     # The minibatch page quotes the same bracket in its own (½-loss) units.
     en = (ROOT / "docs/en/minibatch_sgd.md").read_text(encoding="utf-8")
     zh = (ROOT / "docs/zh/minibatch_sgd.md").read_text(encoding="utf-8")
