@@ -152,3 +152,26 @@ def test_grad_is_the_last_minibatch_gradient_and_zero_grad_sets_none(runs):
 
 def test_same_seed_same_numbers(runs):
     assert run_snippet("concise", 0)[1] == runs[0][1]
+
+
+def test_the_whole_program_block_runs_and_prints_the_page_numbers():
+    """The fold 'the whole program in one block': its includes, joined as the page shows them, are a
+    program that runs on its own and prints the numbers of the sections above."""
+    import contextlib
+    import io
+
+    from linreg_build.sections import section_code
+
+    for lang in ("en", "zh"):
+        page = (ROOT / f"docs/{lang}/concise.md").read_text(encoding="utf-8")
+        block = page.split('title="snippets/data.py + snippets/concise.py"')[1].split("```")[0]
+        targets = re.findall(r'--8<-- "([^"]+)"', block)
+        assert targets[:3] == ["concise.py:imports", "data.py:synthetic_data", "data.py:true_params"]
+        assert "concise.py:train" in targets and "concise.py:errors" in targets
+    program = "\n\n".join(section_code(t) for t in targets)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(program, "whole_program.py", "exec"), {"__name__": "whole_program"})
+    _, out = run_snippet("concise", 0)
+    assert out["train"] in printed.getvalue() and out["errors"] in printed.getvalue()
+    assert out["predict"] in printed.getvalue()
