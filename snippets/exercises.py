@@ -84,7 +84,7 @@ def huber(r, delta=1.0):
     return torch.where(r.abs() <= delta, r ** 2 / 2, delta * (r.abs() - delta / 2))
 
 
-r = torch.tensor([-3.0, -0.5, 0.0, 0.5, 3.0], requires_grad=True)   # residuals ŷ - y
+r = torch.tensor([-3.0, -0.5, 0.0, 0.5, 3.0], requires_grad=True)   # residuals y - ŷ
 abs_grad = torch.autograd.grad(r.abs().sum(), r)[0]   # the gradient with respect to r
 huber_grad = torch.autograd.grad(huber(r).sum(), r)[0]
 r = r.detach()
@@ -126,12 +126,33 @@ for lr in (0.001, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0):
 
 # --8<-- [start:lr_limit]
 A = torch.cat([features, torch.ones(len(features), 1)], dim=1)   # A = [X, 1]: rows are x̃ = (x, 1)
-batches = A.reshape(100, 10, 3)                                   # 100 minibatches of 10 rows
-lam_all = torch.linalg.eigvalsh(A.T @ A / len(A))[-1]            # eigvalsh: ascending, so [-1] is the largest
-lam_batches = torch.linalg.eigvalsh(batches.transpose(1, 2) @ batches / 10)[:, -1]
-print(f"largest eigenvalue of M: all data {lam_all:.2f}, "
-      f"minibatches of 10: median {lam_batches.median():.2f}, smallest {lam_batches.min():.2f}")
+mu_max = torch.linalg.eigvalsh(A.T @ A / len(A))[-1].item()      # eigvalsh: ascending, so [-1] is the largest
+print(f"largest eigenvalue of M = AᵀA/n: mu_max = {mu_max:.2f}")
+print(f"full-batch limit: nn.MSELoss 1/mu_max = {1 / mu_max:.2f}, ½ loss 2/mu_max = {2 / mu_max:.2f}")
 # --8<-- [end:lr_limit]
+
+# --8<-- [start:lr_fine]
+fine = {}
+for lr in (0.7, 0.8, 0.85, 0.9):
+    finals, diverged = [], 0
+    for run in range(5):
+        torch.manual_seed(run)  # each run its own initial weights and order of the minibatches
+        net = nn.Linear(2, 1)
+        with torch.no_grad():
+            start = nn.MSELoss()(net(features), labels).item()
+        finals.append(fit(net, features, labels, lr=lr))
+        diverged += not finals[-1] < start  # above the starting loss (`not <` also catches inf, nan)
+    fine[lr] = torch.tensor(finals)
+    print(f"lr = {lr:<4} (½ loss: {2 * lr:.1f}): median loss {fine[lr].median():.1e}, "
+          f"worst {fine[lr].max():.1e}, diverged in {diverged} of 5 runs")
+# --8<-- [end:lr_fine]
+
+# --8<-- [start:lr_batches]
+batches = A.reshape(100, 10, 3)                                   # 100 minibatches of 10 rows
+mu_batches = torch.linalg.eigvalsh(batches.transpose(1, 2) @ batches / 10)[:, -1]
+print(f"mu_max of M_B over 100 minibatches of 10: median {mu_batches.median():.2f}, "
+      f"smallest {mu_batches.min():.2f}; 1 / median = {1 / mu_batches.median():.2f}")
+# --8<-- [end:lr_batches]
 
 # --8<-- [start:mse_sum]
 def params_after(reduction, lr, batch_size):

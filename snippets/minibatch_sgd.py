@@ -1,4 +1,4 @@
-"""Minibatch SGD: cost per step, the update, unbiased gradients, learning rates, paths, the noise floor.
+"""Minibatch SGD: cost per step, the update, unbiased gradients, learning rates, paths, the jitter.
 
 Run: python snippets/minibatch_sgd.py [seed]   (the page shows seed 0)
 """
@@ -36,8 +36,8 @@ def minibatch_sgd(A, y, theta, lr, batch_size, num_epochs):
         order = torch.randperm(len(A))  # a new order every epoch, each example once
         for i in range(0, len(A), batch_size):
             batch = order[i:i + batch_size]
-            r = A[batch] @ theta - y[batch]                   # residuals ŷ − y
-            theta = theta - lr * A[batch].T @ r / len(batch)  # θ − η/|B| Σ ∇l⁽ⁱ⁾
+            err = A[batch] @ theta - y[batch]                   # prediction errors ŷ − y
+            theta = theta - lr * A[batch].T @ err / len(batch)  # θ − η/|B| Σ ∇l⁽ⁱ⁾
             path.append(theta)
     return torch.stack(path)
 # --8<-- [end:sgd]
@@ -93,8 +93,8 @@ for lr in lrs:
     print(f"lr {lr:>5}: L after 3 epochs = {L_end:.2e}{verdict}")
 diverging = [lr for lr in lrs if not curves[lr][-1] < L0]
 print("smallest learning rate that diverges:", min(diverging))
-lam_max = torch.linalg.eigvalsh(A.T @ A / n).max().item()  # the largest curvature of L
-print(f"full-batch limit 2 / lambda_max = {2 / lam_max:.2f}")
+mu_max = torch.linalg.eigvalsh(A.T @ A / n).max().item()  # the largest curvature of L
+print(f"full-batch limit 2 / mu_max = {2 / mu_max:.2f}")
 # --8<-- [end:lr_scan]
 
 fig, ax = plt.subplots(figsize=(4.5, 3))
@@ -147,6 +147,28 @@ for lr in (0.03, 0.003):
 theta_true = torch.tensor([*true_w.tolist(), true_b], dtype=torch.float64).reshape(3, 1)
 print(f"θ_LS is {(theta_ls - theta_true).norm().item():.1e} from θ_true")
 # --8<-- [end:noise_scale]
+
+# --8<-- [start:jitter_rule]
+def independent_draws(A, y, theta, lr, batch_size, num_steps):
+    """SGD whose every minibatch is drawn afresh, not cut from one shuffle per epoch."""
+    path = [theta]
+    for step in range(num_steps):
+        batch = torch.randperm(len(A))[:batch_size]  # |B| distinct examples, any of the n
+        err = A[batch] @ theta - y[batch]
+        theta = theta - lr * A[batch].T @ err / batch_size
+        path.append(theta)
+    return torch.stack(path)
+
+
+sigma, size = 0.01, 10
+for lr in (0.03, 0.003):
+    rule = sigma * (lr * A.shape[1] / (2 * size)) ** 0.5  # σ·√(η(d+1)/(2|B|)), d + 1 = 3 parameters
+    tail = independent_draws(A, y, theta_ls, lr, size, num_steps=2000)[500:] - theta_ls
+    independent = tail.norm(dim=1).pow(2).mean().sqrt().item()
+    shuffled = tails[lr].norm(dim=1).pow(2).mean().sqrt().item()  # from the run above
+    print(f"lr {lr}: rule of thumb {rule:.1e}, independent draws {independent:.1e}, "
+          f"one shuffle per epoch {shuffled:.1e}")
+# --8<-- [end:jitter_rule]
 
 fig, ax = plt.subplots(figsize=(4.5, 3))
 for lr in (0.03, 0.003):

@@ -130,6 +130,27 @@ print(f"error in b: {b_err:.1e}")
 print(f"max |error|: {max(w_err.abs().max().item(), abs(b_err)):.1e}")
 # --8<-- [end:errors]
 
+# --8<-- [start:error_parts]
+# Split the error θ_true − θ_SGD into three parts, with θ = (w1, w2, b) as one column.
+A = torch.cat([features, torch.ones(len(features), 1)], dim=1).double()  # A = [X, 1]
+y_all = labels.double()
+theta_true = torch.cat([true_w.reshape(2, 1), torch.tensor([[true_b]])]).double()
+theta_sgd = torch.cat([w.detach(), b.detach().reshape(1, 1)]).double()
+theta_ls = torch.linalg.lstsq(A, y_all, driver="gelsd").solution  # the best fit to these data
+torch.manual_seed(seed)  # the same start as the training run above
+theta_gd = torch.cat([torch.normal(0, 0.01, size=(2, 1)), torch.zeros(1, 1)]).double()
+num_steps = num_epochs * len(features) // batch_size  # as many steps as SGD took: 300
+for step in range(num_steps):  # full-batch gradient descent, same learning rate
+    theta_gd -= lr * A.T @ (A @ theta_gd - y_all) / len(A)
+parts = {"statistical  θ_true - θ_LS ": theta_true - theta_ls,   # noise in the data
+         "unfinished   θ_LS - θ_GD   ": theta_ls - theta_gd,     # too few steps
+         "jitter       θ_GD - θ_SGD  ": theta_gd - theta_sgd,    # random minibatches
+         "sum = error  θ_true - θ_SGD": theta_true - theta_sgd}
+print(f"{num_steps} steps; parts of the error in (w1, w2, b):")
+for name, part in parts.items():
+    print(name + ":", " ".join(f"{v:+.1e}" for v in part.flatten().tolist()))
+# --8<-- [end:error_parts]
+
 # --8<-- [start:predict]
 X_new = torch.tensor([[0.0, 0.0], [1.0, -1.0], [-2.0, 0.5]])  # three new examples
 with torch.no_grad():

@@ -597,7 +597,7 @@ y_shuffled = labels[torch.randperm(1000)]  # another order: the pairs are broken
 net = nn.Linear(2, 1)
 train(net, torch.optim.SGD(net.parameters(), lr=0.03), X_shuffled, y_shuffled)
 print("w:", net.weight.detach(), "b:", net.bias.detach())
-print(f"variance of the labels: {labels.var().item():.4f}, mean: {labels.mean().item():.4f}")
+print(f"variance of the labels: {labels.var(unbiased=False).item():.4f}, mean: {labels.mean().item():.4f}")
 # --8<-- [end:shuffle_apart]
 
 # --8<-- [start:shuffle_apart_fix]

@@ -65,6 +65,28 @@ def test_more_epochs_help_but_do_not_reach_the_floor(run):
     assert errors["SGD, last iterate"].mean() > 1.2 * errors["least squares"].mean()
 
 
+def test_after_3_epochs_most_of_the_distance_is_the_unfinished_start(run):
+    """The page: after 3 epochs most of the from-scratch distance to θ_LS is the unfinished start.
+    Full-batch GD from the same start with the same η and number of steps is the mean path; its
+    distance to θ_LS is larger than SGD's distance to it (the jitter) on average over the 20 seeds."""
+    ns, _ = run
+    unfinished, jitter = [], []
+    for seed in range(20):
+        torch.manual_seed(seed)
+        features, labels = ns["synthetic_data"](ns["true_w"], ns["true_b"], 1000)
+        sgd = ns["train_scratch_sgd"](features, labels, seed).double()
+        ls = ns["solve_lstsq"](features, labels).double()
+        A = torch.cat([features, torch.ones(1000, 1)], dim=1).double()
+        torch.manual_seed(seed)
+        theta = torch.cat([torch.normal(0, 0.01, size=(2,)), torch.zeros(1)]).double()
+        for step in range(300):
+            theta = theta - 0.03 * A.T @ (A @ theta - labels[:, 0].double()) / 1000
+        unfinished.append((theta - ls).norm().item())
+        jitter.append((sgd - theta).norm().item())
+        assert theta[2] < ls[2]  # b has not quite arrived at any seed
+    assert sum(unfinished) > 1.5 * sum(jitter)
+
+
 def test_concise_sgd_is_more_accurate_after_3_epochs_but_jitters_more(run):
     ns, _ = run
     errors, distances = ns["errors"], ns["distances"]

@@ -5,7 +5,7 @@ import re
 import pytest
 import torch
 
-from conftest import numbers, run_snippet
+from conftest import ROOT, numbers, run_snippet
 
 SEEDS = range(3)
 
@@ -86,11 +86,89 @@ def test_learning_rate_sweep(runs, seed):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_largest_eigenvalue_sets_the_learning_rate_limit(runs, seed):
-    ns, _ = runs[seed]
-    assert ns["lam_batches"].min() >= 1 - 1e-5          # the bias entry of A is 1: λmax ≥ 1 always
-    assert 0.95 < ns["lam_all"] < 1.3                   # E[A] = I for standard normal features
-    assert ns["lam_batches"].median() > 1.3             # small batches: larger, so a lower limit
+def test_largest_eigenvalue_sets_the_full_batch_limit(runs, seed):
+    ns, out = runs[seed]
+    np = pytest.importorskip("numpy")
+    A = np.hstack([ns["features"].double().numpy(), np.ones((len(ns["features"]), 1))])
+    mu_max = np.linalg.eigvalsh(A.T @ A / len(A)).max()
+    assert ns["mu_max"] == pytest.approx(mu_max, rel=1e-5)
+    assert 1 - 1e-5 <= ns["mu_max"] < 1.3             # the bias entry of M is 1: μmax ≥ 1 always
+    assert numbers(out["lr_limit"], "1/mu_max =") == [round(1 / mu_max, 2)]
+    assert numbers(out["lr_limit"], "2/mu_max =") == [round(2 / mu_max, 2)]
+    assert ns["sweep"][1.0] > 1e6 or not math.isfinite(ns["sweep"][1.0])  # lr 1 > 1/μmax: diverges
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_minibatch_eigenvalues_give_a_much_too_strict_limit(runs, seed):
+    ns, out = runs[seed]
+    assert ns["mu_batches"].min() >= 1 - 1e-5          # every batch: the bias entry is 1
+    assert ns["mu_batches"].median() > 1.3             # small batches: a larger largest eigenvalue
+    strict = 1 / ns["mu_batches"].median().item()
+    assert numbers(out["lr_batches"], "1 / median =") == [round(strict, 2)]
+    # Far below the learning rates that converge in every run: sufficient, not necessary.
+    assert strict < 0.75 and ns["fine"][0.8].max() < 0.1
+
+
+def fine_rows(out):
+    rows = {}
+    for line in out["lr_fine"].splitlines():
+        lr = float(re.match(r"lr = ([0-9.]+)", line).group(1))
+        rows[lr] = (numbers(line, "½ loss:")[0], numbers(line, "median loss")[0], numbers(line, "worst")[0],
+                    int(re.search(r"diverged in (\d) of 5 runs", line).group(1)))
+    return rows
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_fine_sweep_below_the_full_batch_limit_converges(runs, seed):
+    """0.7 and 0.8 converge in every run at every seed, with losses above σ² (they jitter)."""
+    ns, out = runs[seed]
+    rows = fine_rows(out)
+    assert list(rows) == [0.7, 0.8, 0.85, 0.9]
+    for lr, (half, median, worst, diverged) in rows.items():
+        assert half == 2 * lr
+        assert median == float(f"{ns['fine'][lr].median():.1e}") and worst == float(f"{ns['fine'][lr].max():.1e}")
+    for lr in (0.7, 0.8):
+        assert rows[lr][3] == 0 and rows[lr][2] < 0.1
+        assert ns["fine"][lr].median() > 1.5e-4      # above σ² = 1e-4: long steps jitter
+    assert 0.8 < 1 / ns["mu_max"]                    # all of this is below the full-batch limit
+
+
+def test_page_bracket_of_the_minibatch_limit(page):
+    """Seed 0, as the exercise, the minibatch page and troubleshooting say: 0.85 never diverges (but
+    its worst run ends far above the noise), 0.9 always does although it is below 1/μmax."""
+    ns, out = page
+    rows = fine_rows(out)
+    assert rows[0.85][3] == 0 and rows[0.85][2] > 1e-2
+    assert rows[0.9][3] == 5 and 0.9 < 1 / ns["mu_max"]
+    assert 1.7 == rows[0.85][0] and 1.8 == rows[0.9][0]
+    for lang, pair in (("en", "between 0.85 and 0.9, or between 1.7 and 1.8"), ("zh", "界限在 0.85 和 0.9 之间，换成 ½ 损失就是 1.7 和 1.8 之间")):
+        assert pair in (ROOT / f"docs/{lang}/exercises.md").read_text(encoding="utf-8")
+    strict = f"{1 / ns['mu_batches'].median().item():.2f}"
+    assert "That condition would allow only about " + strict in (ROOT / "docs/en/exercises.md").read_text(encoding="utf-8")
+    assert "学习率最多只能到 " + strict in (ROOT / "docs/zh/exercises.md").read_text(encoding="utf-8")
+    # The minibatch page quotes the same bracket in its own (½-loss) units.
+    en = (ROOT / "docs/en/minibatch_sgd.md").read_text(encoding="utf-8")
+    zh = (ROOT / "docs/zh/minibatch_sgd.md").read_text(encoding="utf-8")
+    assert "the limit lies between\n  1.7 and 1.8" in en and "界限在 1.7 和 1.8 之间" in zh
+    # Troubleshooting's lr-0.7 entry quotes the bracket and the full-batch limit in nn.MSELoss units.
+    limit = f"{1 / ns['mu_max']:.2f}"
+    assert numbers(out["lr_limit"], "1/mu_max =")[0] == float(limit)
+    en = (ROOT / "docs/en/troubleshooting.md").read_text(encoding="utf-8")
+    zh = (ROOT / "docs/zh/troubleshooting.md").read_text(encoding="utf-8")
+    assert f"between 0.85 and 0.9 on, just below the full-batch limit {limit}" in en
+    assert f"从 0.85 到 0.9 之间的某处开始训练就会发散，略低于全批量的界限 {limit}" in zh
+
+
+def test_mse_loss_at_lr_takes_the_steps_of_the_half_loss_at_twice_lr(page):
+    ns, _ = page
+    def run(lr, loss_fn):
+        torch.manual_seed(0)
+        net = torch.nn.Linear(2, 1)
+        ns["fit"](net, ns["features"], ns["labels"], lr=lr, loss_fn=loss_fn)
+        return torch.cat([net.weight.detach().flatten(), net.bias.detach()])
+    half_loss = lambda y_hat, y: ((y_hat - y) ** 2 / 2).mean()  # noqa: E731
+    assert torch.allclose(run(0.8, None), run(1.6, half_loss), atol=1e-5)
+
 
 
 # 5. MSELoss(reduction='sum') and its learning rate

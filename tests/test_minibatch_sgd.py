@@ -5,7 +5,7 @@ import re
 import pytest
 import torch
 
-from conftest import run_snippet
+from conftest import numbers, run_snippet
 
 SEEDS = (0, 1, 2)
 
@@ -76,7 +76,7 @@ def test_learning_rate_3_diverges_and_the_others_do_not(runs, seed):
     assert (curve[1:] < curve[:-1]).float().mean() > 0.9  # small steps: "almost all the way down"
     assert final[3] > 1e100                                # "absurdly large" after 3 epochs (float64)
     assert out["lr_scan"].count("diverges") == 2  # the line for lr 3 and the summary line
-    assert 1 < 2 / ns["lam_max"] < 3  # the full-batch limit lies between the last good and the bad lr
+    assert 1 < 2 / ns["mu_max"] < 3  # the full-batch limit lies between the last good and the bad lr
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -150,3 +150,25 @@ def test_the_function_is_shown_before_it_is_used():
     for lang in ("zh", "en"):
         page = (DOCS / lang / "minibatch_sgd.md").read_text(encoding="utf-8")
         assert page.index('"minibatch_sgd.py:sgd"') < page.index('"minibatch_sgd.py:budget"')
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_jitter_rule_of_thumb(runs, seed):
+    """Independent draws jitter about as the rule σ√(η(d+1)/(2|B|)) says; one shuffle per epoch
+    jitters less, and much less at the small learning rate."""
+    ns, out = runs[seed]
+    rows = {}
+    for line in out["jitter_rule"].splitlines():
+        lr = float(re.match(r"lr ([0-9.]+):", line)[1])
+        rows[lr] = (numbers(line, "rule of thumb")[0], numbers(line, "independent draws")[0],
+                    numbers(line, "one shuffle per epoch")[0])
+    assert list(rows) == [0.03, 0.003]
+    for lr, (rule, independent, shuffled) in rows.items():
+        assert rule == float(f"{0.01 * (lr * 3 / 20) ** 0.5:.1e}")
+        assert 0.7 < independent / rule < 1.3          # "the rule fits"
+        assert shuffled < independent                  # "shuffling once per epoch jitters less"
+        rms = ns["tails"][lr].norm(dim=1).pow(2).mean().sqrt().item()
+        assert shuffled == float(f"{rms:.1e}")         # the same runs as the noise_floor section
+    assert rows[0.003][2] < rows[0.003][1] / 2         # "much less at the small learning rate"
+    assert rows[0.003][1] / rows[0.003][2] > rows[0.03][1] / rows[0.03][2]
+

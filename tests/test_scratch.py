@@ -139,3 +139,74 @@ def test_the_whole_program_prints_what_the_steps_print(runs):
     max_error_line = steps["errors"].strip().split("\n")[-1]
     assert program["program"] == steps["train"] + max_error_line + "\n"
     assert float(max_error_line.split()[-1]) < 2e-3
+
+
+def error_parts(out):
+    """The four rows of the printed split of the error: {row name: [w1, w2, b]}."""
+    rows = {}
+    for line in out["error_parts"].splitlines()[1:]:
+        name, values = line.split(":")
+        rows[name.split()[0]] = [float(v) for v in values.split()]
+    return rows
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_error_parts_add_up_to_the_printed_error(runs, seed):
+    ns, out = runs[seed]
+    assert out["error_parts"].startswith("300 steps;")
+    parts = [ns["parts"][name].flatten() for name in ns["parts"]]
+    assert torch.allclose(parts[0] + parts[1] + parts[2], parts[3], atol=1e-12)
+    error = torch.cat([ns["w_err"].flatten(), torch.tensor([ns["b_err"]])]).double()
+    assert torch.allclose(parts[3], error, atol=1e-6)  # the same error as the `errors` section
+    rows = error_parts(out)
+    assert list(rows) == ["statistical", "unfinished", "jitter", "sum"]
+    for row, part in zip(rows.values(), parts):
+        assert row == [float(f"{v:+.1e}") for v in part.tolist()]
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_error_parts_against_numpy(runs, seed):
+    """θ_LS from NumPy; the gradient-descent point from the closed form of its iteration,
+    θ_GD − θ_LS = (I − ηM)³⁰⁰ (θ_0 − θ_LS), M = AᵀA/n."""
+    np = pytest.importorskip("numpy")
+    ns, _ = runs[seed]
+    A = np.hstack([ns["features"].double().numpy(), np.ones((1000, 1))])
+    y = ns["labels"].double().numpy()
+    theta_ls = np.linalg.lstsq(A, y, rcond=None)[0]
+    theta_true = np.array([[2.0], [np.float32(-3.4)], [np.float32(4.2)]])  # as the float32 data use them
+    assert np.allclose(ns["parts"]["statistical  θ_true - θ_LS "].numpy(), theta_true - theta_ls, atol=1e-10)
+    torch.manual_seed(seed)
+    theta0 = np.vstack([torch.normal(0, 0.01, size=(2, 1)).double().numpy(), [[0.0]]])
+    contraction = np.linalg.matrix_power(np.eye(3) - 0.03 * A.T @ A / 1000, 300)
+    theta_gd = theta_ls + contraction @ (theta0 - theta_ls)
+    assert np.allclose(ns["theta_gd"].numpy(), theta_gd, atol=1e-10)
+    assert np.allclose(ns["parts"]["unfinished   θ_LS - θ_GD   "].numpy(), theta_ls - theta_gd, atol=1e-10)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_b_still_lags_behind_by_more_than_its_jitter(runs, seed):
+    """The page: b started at 0 and has not quite arrived (θ_LS − θ_GD > 0 for b), and this
+    unfinished part is larger than b's jitter at every seed."""
+    ns, _ = runs[seed]
+    unfinished = ns["parts"]["unfinished   θ_LS - θ_GD   "].flatten()
+    jitter = ns["parts"]["jitter       θ_GD - θ_SGD  "].flatten()
+    assert unfinished[2] > 1e-4
+    assert unfinished[2] > abs(jitter[2])
+
+
+def test_page_numbers_of_the_error_split(runs):
+    """Seed 0: most of the error in b is unfinished optimisation, and the jitter is the smallest part."""
+    ns, out = runs[0]
+    rows = error_parts(out)
+    assert rows["unfinished"][2] > rows["sum"][2] / 2
+    for i in range(3):
+        assert abs(rows["jitter"][i]) <= max(abs(rows["statistical"][i]), abs(rows["unfinished"][i]))
+    norms = {name: sum(v * v for v in row) for name, row in rows.items()}
+    assert norms["jitter"] < min(norms["statistical"], norms["unfinished"])
+    unfinished_b, error_b = f"{rows['unfinished'][2]:.1e}", f"{rows['sum'][2]:.1e}"
+    for lang in ("en", "zh"):
+        page = (ROOT / f"docs/{lang}/scratch.md").read_text(encoding="utf-8")
+        for value in (unfinished_b, error_b):
+            mantissa, exponent = value.split("e")
+            assert f"{mantissa}\\times 10^{{{int(exponent)}}}" in page, (lang, value)
+

@@ -320,8 +320,11 @@ def test_last_batch_is_smaller(out):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_separately_shuffled_pairs_learn_only_the_mean(runs, seed):
-    _, out = runs[seed]
+    ns, out = runs[seed]
     variance = numbers(out["shuffle_apart"], "variance of the labels:")[0]
+    # The same convention as the questions page (divide by n): the MSE of predicting the mean.
+    assert variance == round(ns["labels"].var(unbiased=False).item(), 4)
+    assert variance == round(((ns["labels"] - ns["labels"].mean()) ** 2).mean().item(), 4)
     assert losses(out["shuffle_apart"])[-1] == pytest.approx(variance, rel=0.05)
     (b,) = tensor_after(out["shuffle_apart"], "b:")
     assert b == pytest.approx(numbers(out["shuffle_apart"], "mean:")[0], abs=0.5)
