@@ -2,6 +2,7 @@
 
 Run: python snippets/concise.py [seed]   (the page shows seed 0)
 """
+
 # --8<-- [start:imports]
 import torch
 from torch import nn
@@ -11,17 +12,26 @@ seed = 0  # change it for another run
 # --8<-- [end:imports]
 import sys
 
-from data import synthetic_data, true_b, true_w  # shown on the page from snippets/data.py
+from data import (
+    synthetic_data,
+    true_b,
+    true_w,
+)  # shown on the page from snippets/data.py
 
-seed = int(sys.argv[1]) if len(sys.argv) > 1 else seed  # python snippets/concise.py 7
+seed = (
+    int(sys.argv[1]) if len(sys.argv) > 1 else seed
+)  # python snippets/concise.py 7
 
 # --8<-- [start:data]
-torch.manual_seed(seed)  # the same seed gives the same data as on the from-scratch page
+# the same seed gives the same data as on the from-scratch page
+torch.manual_seed(seed)
 features, labels = synthetic_data(true_w, true_b, 1000)
 
 batch_size = 10
-dataset = TensorDataset(features, labels)  # example i is (features[i], labels[i])
-train_loader = DataLoader(dataset, batch_size, shuffle=True)  # a new order every epoch
+# example i is (features[i], labels[i])
+dataset = TensorDataset(features, labels)
+# a new order every epoch
+train_loader = DataLoader(dataset, batch_size, shuffle=True)
 
 X, y = next(iter(train_loader))
 print("one minibatch:", X.shape, y.shape)
@@ -42,32 +52,44 @@ except RuntimeError as error:
 
 lazy = nn.LazyLinear(1)  # in_features is left open
 print("before the first call:", lazy)
-lazy(X)                  # the first batch fixes it
+lazy(X)  # the first batch fixes it
 print("after the first call: ", lazy)
 # --8<-- [end:shapes]
 
 # --8<-- [start:init]
-# Seed again right before training, as on the from-scratch page: the layers and the minibatch above
-# drew random numbers, and the run must not depend on them (the comparison page repeats this run).
-torch.manual_seed(seed)  # the initial weights, then DataLoader's shuffling
-nn.init.normal_(net[0].weight, mean=0, std=0.01)  # in place, without recording a graph
+# Seed again right before training, as on the from-scratch page: the
+# layers and the minibatch above
+# drew random numbers, and the run must not depend on them (the
+# comparison page repeats this run).
+# the initial weights, then DataLoader's shuffling
+torch.manual_seed(seed)
+# in place, without recording a graph
+nn.init.normal_(net[0].weight, mean=0, std=0.01)
 nn.init.zeros_(net[0].bias)
-print("weight:", net[0].weight.detach(), "bias:", net[0].bias.detach())
+print(
+    "weight:", net[0].weight.detach(), "bias:", net[0].bias.detach()
+)
 # --8<-- [end:init]
 
 # --8<-- [start:loss]
 loss_fn = nn.MSELoss()
 # --8<-- [end:loss]
 
+
 # --8<-- [start:factor2]
 def gradient(scalar_loss):
-    """The gradient of a scalar loss with respect to (weight, bias), as one vector."""
+    """The gradient of a scalar loss with respect to (weight, bias),
+    as one vector.
+    """
     net.zero_grad()
     scalar_loss.backward()
     return torch.cat([net[0].weight.grad.flatten(), net[0].bias.grad])
 
-half_squares = (net(X) - y) ** 2 / 2                 # squared_loss of the from-scratch page
-g_scratch = gradient(half_squares.sum()) / len(X)    # its sgd divides by the batch size
+
+# squared_loss of the from-scratch page
+half_squares = (net(X) - y) ** 2 / 2
+# its sgd divides by the batch size
+g_scratch = gradient(half_squares.sum()) / len(X)
 g_mse = gradient(loss_fn(net(X), y))
 print("from scratch:", g_scratch)
 print("nn.MSELoss(): ", g_mse)
@@ -87,7 +109,8 @@ optimizer = torch.optim.SGD(net.parameters(), lr=0.03)
 num_epochs = 3
 for epoch in range(num_epochs):
     for X, y in train_loader:
-        batch_loss = loss_fn(net(X), y)  # already the mean over the minibatch: a scalar
+        # already the mean over the minibatch: a scalar
+        batch_loss = loss_fn(net(X), y)
         optimizer.zero_grad()
         batch_loss.backward()
         optimizer.step()
@@ -106,7 +129,8 @@ print("after zero_grad():", net[0].weight.grad)
 # --8<-- [start:errors]
 w = net[0].weight.detach()  # the values, without the graph
 b = net[0].bias.detach()
-w_err = true_w - w.reshape(true_w.shape)  # weight has shape (1, 2): (out_features, in_features)
+# weight has shape (1, 2): (out_features, in_features)
+w_err = true_w - w.reshape(true_w.shape)
 b_err = true_b - b.item()
 print("error in w:", w_err)
 print(f"error in b: {b_err:.1e}")
@@ -114,10 +138,12 @@ print(f"max |error|: {max(w_err.abs().max().item(), abs(b_err)):.1e}")
 # --8<-- [end:errors]
 
 # --8<-- [start:predict]
-X_new = torch.tensor([[0.0, 0.0], [1.0, -1.0], [-2.0, 0.5]])  # three new examples
+# three new examples
+X_new = torch.tensor([[0.0, 0.0], [1.0, -1.0], [-2.0, 0.5]])
 with torch.no_grad():
     y_new = net(X_new).flatten()
-y_true = X_new @ true_w + true_b  # what the true function gives, without noise
+# what the true function gives, without noise
+y_true = X_new @ true_w + true_b
 print("prediction:   ", y_new)
 print("true Xw + b:  ", y_true)
 print(f"max |difference|: {(y_new - y_true).abs().max().item():.1e}")

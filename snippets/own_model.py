@@ -115,7 +115,8 @@ save_figure(fig, "own_model_curve")
 
 # --8<-- [start:rules]
 def first_epoch(condition, num_epochs=300):
-    """The first epoch at which condition(epoch) holds; the last epoch
+    """The first epoch at which condition(epoch) holds; the last
+    epoch
     if it never does.
     """
     return next(

@@ -2,6 +2,7 @@
 
 Run: python snippets/primer.py
 """
+
 # --8<-- [start:imports]
 import numpy as np
 import torch
@@ -9,33 +10,59 @@ import torch
 
 # --8<-- [start:tensor]
 # 2 rows (examples), 3 columns (features)
-X = torch.tensor([[1.0, 2.0, 3.0],
-                  [4.0, 5.0, 6.0]])
+X = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
 print(X)
-print("shape:", X.shape, "ndim:", X.ndim, "len:", len(X),
-      "numel:", X.numel())
-print("a vector:", torch.tensor([1.0, 2.0, 3.0]).shape,
-      "a scalar:", torch.tensor(3.0).shape)
+print(
+    "shape:",
+    X.shape,
+    "ndim:",
+    X.ndim,
+    "len:",
+    len(X),
+    "numel:",
+    X.numel(),
+)
+print(
+    "a vector:",
+    torch.tensor([1.0, 2.0, 3.0]).shape,
+    "a scalar:",
+    torch.tensor(3.0).shape,
+)
 # --8<-- [end:tensor]
 
 # --8<-- [start:create]
 print(torch.zeros(2, 3))
 print(torch.ones(3))
-print(torch.arange(5))           # 0, 1, ..., 4: integers
+print(torch.arange(5))  # 0, 1, ..., 4: integers
 print(torch.arange(0, 1, 0.25))  # start, end (left out), step
 # --8<-- [end:create]
 
 # --8<-- [start:dtype]
-print("integers:", torch.tensor([1, 2]).dtype,
-      " floats:", torch.tensor([1.0, 2.0]).dtype)
-print("bytes per number: float32", torch.ones(1).element_size(),
-      " float64", torch.ones(1, dtype=torch.float64).element_size())
+print(
+    "integers:",
+    torch.tensor([1, 2]).dtype,
+    " floats:",
+    torch.tensor([1.0, 2.0]).dtype,
+)
+print(
+    "bytes per number: float32",
+    torch.ones(1).element_size(),
+    " float64",
+    torch.ones(1, dtype=torch.float64).element_size(),
+)
 a = np.array([0.5, 1.5])
-print("NumPy array:", a.dtype,
-      "-> torch.from_numpy:", torch.from_numpy(a).dtype)
-print(".float():", torch.from_numpy(a).float().dtype,
-      " as_tensor(a, dtype=torch.float32):",
-      torch.as_tensor(a, dtype=torch.float32).dtype)
+print(
+    "NumPy array:",
+    a.dtype,
+    "-> torch.from_numpy:",
+    torch.from_numpy(a).dtype,
+)
+print(
+    ".float():",
+    torch.from_numpy(a).float().dtype,
+    " as_tensor(a, dtype=torch.float32):",
+    torch.as_tensor(a, dtype=torch.float32).dtype,
+)
 # --8<-- [end:dtype]
 
 # --8<-- [start:dtype_error]
@@ -57,8 +84,9 @@ print(first)
 print("same seed, same numbers:", torch.equal(first, again))
 following = torch.normal(0, 0.01, size=(2, 1))
 print("the next draw is new:   ", torch.equal(first, following))
-print("randn(2, 3):", torch.randn(2, 3).shape,
-      "standard normal N(0, 1)")
+print(
+    "randn(2, 3):", torch.randn(2, 3).shape, "standard normal N(0, 1)"
+)
 # --8<-- [end:seed]
 
 # --8<-- [start:reshape]
@@ -88,9 +116,10 @@ print("one entry: ", X[1, 2], "->", X[1, 2].item())
 
 # --8<-- [start:stack]
 a, b = torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0])
-print(torch.stack([a, b]))         # a new first dimension: (2, 2)
+print(torch.stack([a, b]))  # a new first dimension: (2, 2)
 print(torch.stack([a, b], dim=1))  # as columns
-print(torch.cat([a, b]))           # along the existing dimension: (4,)
+# along the existing dimension: (4,)
+print(torch.cat([a, b]))
 X = torch.ones(3, 2)
 # a column of ones on the right
 print("[X, 1]:", torch.cat([X, torch.ones(3, 1)], dim=1).shape)
@@ -98,10 +127,14 @@ print("[X, 1]:", torch.cat([X, torch.ones(3, 1)], dim=1).shape)
 
 # --8<-- [start:matmul]
 X = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])  # (3, 2)
-w = torch.tensor([[2.0], [-1.0]])                        # (2, 1)
+w = torch.tensor([[2.0], [-1.0]])  # (2, 1)
 print(X @ w)
-print("@ == matmul:", torch.equal(X @ w, torch.matmul(X, w)),
-      " @ == mm:", torch.equal(X @ w, torch.mm(X, w)))
+print(
+    "@ == matmul:",
+    torch.equal(X @ w, torch.matmul(X, w)),
+    " @ == mm:",
+    torch.equal(X @ w, torch.mm(X, w)),
+)
 # matmul takes 1-D too
 print("w as a vector (2,):", (X @ w.reshape(-1)).shape)
 try:
@@ -114,8 +147,8 @@ print("dot:", torch.dot(u, u), " elementwise *:", u * u)
 
 # --8<-- [start:broadcast]
 column = torch.tensor([[1.0], [2.0], [3.0]])  # (3, 1)
-row = torch.tensor([10.0, 20.0, 30.0])        # (3,)
-print(column + row)                           # every pair: (3, 3)
+row = torch.tensor([10.0, 20.0, 30.0])  # (3,)
+print(column + row)  # every pair: (3, 3)
 # a bias added to every row
 print("(3, 1) + (1,):", (column + torch.tensor([0.5])).shape)
 # --8<-- [end:broadcast]
@@ -131,34 +164,39 @@ print("mean over the examples:", X.mean(dim=0))
 
 # --8<-- [start:allclose]
 total = torch.tensor([0.1] * 10).sum()
-print(total, "== 1:", (total == 1.0).item(),
-      " allclose:", torch.allclose(total, torch.tensor(1.0)))
+print(
+    total,
+    "== 1:",
+    (total == 1.0).item(),
+    " allclose:",
+    torch.allclose(total, torch.tensor(1.0)),
+)
 print("difference:", (total - 1.0).item())
 # --8<-- [end:allclose]
 
 # --8<-- [start:autograd]
 x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
-y = (x ** 2).sum()  # one number
-print(y)            # grad_fn: y remembers how it was computed
+y = (x**2).sum()  # one number
+print(y)  # grad_fn: y remembers how it was computed
 y.backward()
-print(x.grad)       # dy/dx = 2x
+print(x.grad)  # dy/dx = 2x
 # --8<-- [end:autograd]
 
 # --8<-- [start:scalar]
-z = x ** 2  # three numbers
+z = x**2  # three numbers
 try:
     z.backward()
 except RuntimeError as error:
     print("RuntimeError:", error)
-x.grad = None        # forget the gradient of the last section
-z.sum().backward()   # the sum is one number
+x.grad = None  # forget the gradient of the last section
+z.sum().backward()  # the sum is one number
 print(x.grad)
 # --8<-- [end:scalar]
 
 # --8<-- [start:accumulate]
 x.grad = None
 for i in range(2):
-    (x ** 2).sum().backward()
+    (x**2).sum().backward()
     print(f"after backward() {i + 1}:", x.grad)
 x.grad.zero_()
 print("after x.grad.zero_(): ", x.grad)
@@ -169,8 +207,13 @@ w = torch.tensor([1.0, 2.0], requires_grad=True)
 print(w * 2)
 with torch.no_grad():
     doubled = w * 2
-print(doubled, "requires_grad:", doubled.requires_grad,
-      "grad_fn:", doubled.grad_fn)
+print(
+    doubled,
+    "requires_grad:",
+    doubled.requires_grad,
+    "grad_fn:",
+    doubled.grad_fn,
+)
 try:
     # an in-place change of w that autograd would have to record
     w -= 0.5
@@ -192,11 +235,15 @@ except RuntimeError as message:
 print(error.detach().numpy())
 # --8<-- [end:detach]
 
+
 # --8<-- [start:generator]
 def batches(n, batch_size):
     for i in range(0, n, batch_size):
-        print(f"  cutting examples {i} to {min(i + batch_size, n) - 1}")
+        print(
+            f"  cutting examples {i} to {min(i + batch_size, n) - 1}"
+        )
         yield list(range(i, min(i + batch_size, n)))
+
 
 it = batches(10, 4)
 print("created:", type(it).__name__, "(nothing cut yet)")

@@ -94,7 +94,8 @@ def best_time(fn, repeat):
 
 
 def show_times(title, times):
-    """One row per way of computing the same thing: its time, and how
+    """One row per way of computing the same thing: its time, and
+    how
     many times the fastest's.
     """
     fastest = min(times.values())

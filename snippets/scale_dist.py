@@ -92,7 +92,8 @@ def worker(shards, results=None):
 
 
 def spawned(rank, world_size, port, shards, results):
-    """Entry point for torch.multiprocessing: set the environment that
+    """Entry point for torch.multiprocessing: set the environment
+    that
     torchrun would set.
     """
     os.environ.update(

@@ -54,11 +54,11 @@ def shown_rows(source: str) -> set[int]:
     return rows
 
 
-def decide(sources: dict[str, str]) -> dict[int, str]:
+def decide(sources: dict[str, str], markers: list[str]) -> dict[int, str]:
     """Message index -> "move" (an end-of-line comment goes above) or "wrap", from every language."""
     decisions: dict[int, str] = {}
     for source in sources.values():
-        lines, rows = source.split("\n"), shown_rows(source)
+        lines, rows = source.split("\n"), shown_rows(show_markers(source, markers))
         for index, m in enumerate(comments.messages(source)):
             span = range(m.start[0], m.end[0] + 1)
             if m.start[0] not in rows or all(width(lines[r - 1]) <= WIDTH for r in span):
@@ -79,7 +79,7 @@ def apply(source: str, decisions: dict[int, str]) -> str:
             above = [f"{indent}# {line}" for line in wrap(m.msgid, WIDTH - len(indent) - 2)]
             lines[row:row + 1] = above + [code]
             continue
-        room = WIDTH - m.column - (2 if m.kind == "block" else 3)
+        room = WIDTH - m.column - (2 if m.kind == "block" else 6)  # """ on both ends
         text = "\n".join(piece for line in m.msgid.split("\n")
                          for piece in (wrap(line, room) if width(line) > room else [line]))
         start, end = m.start[0] - 1, m.end[0] - 1
@@ -122,17 +122,32 @@ def split_strings(source: str) -> str:
     return "\n".join(out)
 
 
+MARKER = re.compile(r"^# --8<-- \[(start|end):\w+\]$", re.M)
+
+
+def hide_markers(source: str) -> tuple[str, list[str]]:
+    """Section markers are comments: they would join the comment below them into one message."""
+    markers = [m.group(0) for m in MARKER.finditer(source)]
+    return MARKER.sub("__section_marker__ = 0", source), markers
+
+
+def show_markers(source: str, markers: list[str]) -> str:
+    pieces = source.split("__section_marker__ = 0")
+    return pieces[0] + "".join(marker + piece for marker, piece in zip(markers, pieces[1:]))
+
+
 def narrow(path: Path) -> list[str]:
     """Rewrite `path` and its catalogues; return the shown lines still too long."""
-    english = path.read_text(encoding="utf-8")
+    english, markers = hide_markers(path.read_text(encoding="utf-8"))
     translated = {lang: comments.translate(english, comments.translator(lang, path.stem, []))
                   for lang in LANGS if lang != comments.SOURCE_LANG}
-    decisions = decide({comments.SOURCE_LANG: english, **translated})
-    new_english = split_strings(apply(english, decisions))
-    pairs = {lang: {m.msgid: t.msgid for m, t in zip(comments.messages(new_english),
+    decisions = decide({comments.SOURCE_LANG: english, **translated}, markers)
+    hidden = apply(english, decisions)
+    pairs = {lang: {m.msgid: t.msgid for m, t in zip(comments.messages(hidden),
                                                      comments.messages(apply(text, decisions)))
                     if m.msgid != t.msgid}
              for lang, text in translated.items()}
+    new_english = split_strings(show_markers(hidden, markers))
     atomic.write(path, new_english.encode("utf-8"))
     comments.update()
     for lang, found in pairs.items():
