@@ -28,6 +28,7 @@ import json
 import re
 import symtable
 import textwrap
+import unicodedata
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -37,9 +38,15 @@ from .layout import DOCS, url_prefix
 from .sections import section_code, split_sections
 
 WORKERS = {"scale_dist"}  # snippet modules holding functions that other processes import
+WIDTH = 70  # the widest line of code a page shows, in columns: about what a phone held sideways fits
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__"}
 COMPREHENSIONS = {"listcomp", "setcomp", "dictcomp", "genexpr"}
 TITLED = re.compile(r'^python\s+title="snippets/[\w.]+\.py"')
+
+
+def display_width(line: str) -> int:
+    """Columns `line` takes in a monospace font: a CJK character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 driver, the old `trainer` name, the import that clashes with snippets/data.py)."""
 import ast
 import re
+import textwrap
 
 import pytest
 
@@ -37,3 +38,24 @@ def test_modern_names_and_imports(path):
     source = path.read_text(encoding="utf-8")
     assert not re.search(r"\btrainer\b", source), "the optimiser is called `optimizer`"
     assert "from torch.utils import data" not in source, "clashes with snippets/data.py"
+
+
+@pytest.mark.parametrize("lang", layout.LANGS)
+def test_shown_code_fits_a_phone(lang):
+    """Every line of code a page shows (its comments in the page's language) and every generated
+    setup fits page_code.WIDTH columns, a CJK character counting two: on a phone the code reads
+    without scrolling sideways line by line (tools/narrow_code.py fits a snippet)."""
+    from linreg_build import includes, page_code, runner
+
+    sources = runner.read_sources()
+    too_wide = []
+    for path in sorted((layout.DOCS / lang).glob("*.md")):
+        markdown = path.read_text(encoding="utf-8")
+        code = page_code.page_code(markdown, lang, sources)
+        shown = [includes.INCLUDE_LINE.sub(lambda m: includes.code_of(m["target"], lang, sources),
+                                           textwrap.dedent(m["body"]))
+                 for m in includes.FENCE.finditer(markdown) if m["info"].strip().startswith("python")]
+        for block in shown + [code.setup if code else ""]:
+            too_wide += [f"{path.name}: {line}" for line in block.split("\n")
+                         if page_code.display_width(line.rstrip()) > page_code.WIDTH]
+    assert not too_wide, "\n".join(too_wide)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import re
 import sys
-import unicodedata
 from pathlib import Path
 
 from babel.messages.pofile import write_po
@@ -22,28 +21,26 @@ from babel.messages.pofile import write_po
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from linreg_build import atomic, comments  # noqa: E402
 from linreg_build.layout import LANGS  # noqa: E402
+from linreg_build.page_code import WIDTH, display_width as width  # noqa: E402
 from linreg_build.sections import split_sections  # noqa: E402
 
-WIDTH = 70
 WIDE = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 TOKEN = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+|\s+")
 NO_LINE_START = set("，。；：、）」』！？,.;:)")
 
 
-def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def wrap(text: str, room: int) -> list[str]:
-    """`text` in lines of at most `room` columns, broken at spaces or between CJK characters."""
-    lines, line = [], ""
+    """`text` in lines of at most `room` columns, broken at spaces or between CJK characters (never
+    before a closing punctuation mark: the character before it goes down with it)."""
+    lines, line = [], []
     for token in TOKEN.findall(text):
-        if line and not token.isspace() and width(line + token) > room and token[0] not in NO_LINE_START:
-            lines.append(line.rstrip())
-            line = ""
+        if line and not token.isspace() and width("".join(line) + token) > room:
+            carried = [line.pop()] if token[0] in NO_LINE_START and len(line) > 1 else []
+            lines.append("".join(line).rstrip())
+            line = carried
         if not (token.isspace() and not line):
-            line += token
-    return lines + [line.rstrip()] if line.strip() else lines
+            line.append(token)
+    return lines + ["".join(line).rstrip()] if "".join(line).strip() else lines
 
 
 def shown_rows(source: str) -> set[int]:
@@ -153,7 +150,7 @@ def narrow(path: Path) -> list[str]:
     for lang, found in pairs.items():
         cat = comments.catalogue(lang, path.stem)
         for entry in cat:
-            if entry.id in found and (not entry.string or entry.fuzzy):
+            if entry.id in found:  # the translation as the rewrapped code has it
                 entry.string, entry.flags = found[entry.id], entry.flags - {"fuzzy"}
         po = io.BytesIO()
         write_po(po, cat, width=100, omit_header=True, include_lineno=False)
