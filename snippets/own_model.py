@@ -263,7 +263,7 @@ A_cm = torch.cat([features_cm, torch.ones(1000, 1)], dim=1)
 eigenvalues = torch.linalg.eigvalsh(A_cm.T @ A_cm / 1000)
 print(
     f"curvatures of the ½ loss: {eigenvalues[0]:.2f}"
-    f" to {eigenvalues[-1]:.1f}; SGD needs lr < 2/λ_max = "
+    f" to {eigenvalues[-1]:.1f}; SGD needs lr < 2/μ_max = "
     f"{2 / eigenvalues[-1]:.3f}; noise "
     f"level ½σ² = {0.01**2 / 2:.0e}"
 )
@@ -742,7 +742,7 @@ def largest_stable_lr(batch_size, num_steps=200):
     return lrs[stable].max().item()
 
 
-print(f"full batch: 2/λ_max = {2 / lam_max:.3f}")
+print(f"full batch: 2/μ_max = {2 / lam_max:.3f}")
 for batch_size in (10, 100, 1000):
     print(
         f"batch {batch_size:4d}: largest "
@@ -796,7 +796,7 @@ def median_iqr(X):
 
 print(
     f"{'area':12s}{'sd of the 399 others':>22s}"
-    f"{'the wild one':>14s}{'curvature ratio λ_max/λ_min':>30s}"
+    f"{'the wild one':>14s}{'curvature ratio μ_max/μ_min':>30s}"
 )
 for name, scaling in [
     ("z-score", z_score),

@@ -84,7 +84,7 @@ def test_momentum_and_adam_reach_the_noise_level_plain_sgd_does_not(runs, seed):
     for name in ("SGD + momentum 0.9, lr 0.009", "Adam, lr 0.1", "SGD, lr 0.5, standard units"):
         assert rows[name][-1] < 1.2 * noise
         assert rows[name][1] < rows["SGD, lr 0.009"][1] / 100
-    assert numbers(out["optimisers"], "2/λ_max =")[0] > 0.009
+    assert numbers(out["optimisers"], "2/μ_max =")[0] > 0.009
 
 
 def test_parameter_groups_decay_the_weight_only(runs):
@@ -214,7 +214,7 @@ def test_the_largest_stable_learning_rate_does_not_grow_with_the_batch(runs, see
     assert len(found) == 3
     assert all(0.85 * ceiling < lr < 1.1 * ceiling for lr in found)
     assert max(found) / min(found) < 1.2  # 100 times the batch: not 100 times the learning rate
-    assert found[2] <= ceiling < found[2] + 0.05  # full batch: the largest grid value below 2/λ_max
+    assert found[2] <= ceiling < found[2] + 0.05  # full batch: the largest grid value below 2/μ_max
 
 
 # ---------------------------------------------------------------- 4. scaling and reading the fit
