@@ -97,9 +97,13 @@ class Watched:
         """Open url and wait until images have loaded (lazy ones too: scrolled into view, again and
         again: on a long page, cells laid out only near the screen (content-visibility) change height
         as they appear and can push an image away before it starts loading; an image that never
-        loads fails the image check instead of hanging the test)."""
+        loads fails the image check instead of hanging the test). A figure in a closed fold loads
+        when the reader opens the fold: the folds holding figures are opened, as a reader would."""
         self.page.goto(url, wait_until="load")
         self.page.evaluate("""async () => {
+            for (const img of document.querySelectorAll('details img[loading=lazy]')) {
+                img.closest('details').open = true;
+            }
             for (const img of document.querySelectorAll('img[loading=lazy]')) {
                 for (let i = 0; i < 100 && !img.complete; i++) {
                     img.scrollIntoView({block: 'center'});
