@@ -14,6 +14,7 @@ comment at the end of a line of code, or a docstring.
 from __future__ import annotations
 
 import ast
+import hashlib
 import inspect
 import io
 import re
@@ -26,7 +27,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from . import atomic
+from . import atomic, memo
 from .layout import LANGS, LOCALE, SNIPPETS
 from .sections import section_code, split_sections
 
@@ -107,11 +108,17 @@ def translate(code: str, lookup) -> str:
     return code
 
 
-@lru_cache(maxsize=1024)  # every build compares the notebooks' code in every language
+# Every build compares the notebooks' code in every language: kept for the next process too.
+STRIPPED = memo.Memo("stripped", packages=[], code=["comments", "memo"])
+
+
+@lru_cache(maxsize=1024)
 def strip(code: str) -> str:
     """The code without its comments and docstrings (and blank lines): the same in every language."""
-    marked = re.sub(r'[ \t]*(# \0|"""\0""")', "", translate(code, lambda msgid: "\0"))
-    return "\n".join(line.rstrip() for line in marked.splitlines() if line.strip())
+    def compute():
+        marked = re.sub(r'[ \t]*(# \0|"""\0""")', "", translate(code, lambda msgid: "\0"))
+        return "\n".join(line.rstrip() for line in marked.splitlines() if line.strip())
+    return STRIPPED.get(hashlib.sha256(code.encode()).hexdigest(), compute)
 
 
 def shown_messages(path: Path) -> list[tuple[str, str]]:

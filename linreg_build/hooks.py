@@ -19,7 +19,7 @@ from jinja2 import FileSystemBytecodeCache  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from linreg_build import (a11y, background, content, figures, i18n_fixes, includes, katex, page_cache,  # noqa: E402
+from linreg_build import (a11y, background, comments, content, figures, i18n_fixes, includes, katex, page_cache,  # noqa: E402
                           page_code, pdf, reading_time, repository, runner, search, stamp)
 from linreg_build import notebooks  # noqa: E402
 from linreg_build.notebooks import execute, html as notebook_html  # noqa: E402
@@ -172,8 +172,8 @@ def on_post_template(output, template_name, config):
 def on_post_build(config):
     search.split_by_language(config.site_dir)
     search.save_all()
-    includes.TRANSLATED.save()
-    page_code.MEMO.save()
+    for memo in (includes.TRANSLATED, page_code.MEMO, comments.STRIPPED):
+        memo.save()
     if i18n_fixes.current_language(config) == LANGS[-1]:  # once a build, after its last language
         for prune in (page_cache.prune, runner.prune, execute.prune, content.prune):
             prune()
