@@ -260,7 +260,7 @@ TEXT = {
     "en": {
         "title": "Run this page's code yourself",
         "copy": "Copy the code blocks of this page that carry a file name, in order, into a fresh Python "
-                "interpreter or Jupyter notebook: they print what the page shows (timings vary by machine).",
+                "interpreter or Jupyter notebook: they print what the page shows (timings vary by machine). ",
         "setup": "Run the setup below first. It imports the libraries the page uses and defines the functions "
                  "and variables it uses from other pages or from the parts of {files} it does not show; "
                  "the build generates it from those files.",
@@ -279,7 +279,7 @@ def fold(code: PageCode, page: str, lang: str) -> str:
     """The collapsed box at the top of a page: how to run its code, its setup, its downloads."""
     text = TEXT[lang]
     files = ", ".join(f"`snippets/{file}`" for file in code.files)
-    lines = [f'??? tip run-code "{text["title"]}"', "", "    " + text["copy"] + " "
+    lines = [f'??? tip run-code "{text["title"]}"', "", "    " + text["copy"]
              + (text["setup"].format(files=files) if code.setup else text["no_setup"]),
              "", "    " + text["download"].format(page=page)]
     if code.workers:
