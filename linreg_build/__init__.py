@@ -9,11 +9,18 @@ runner.py        runs every snippet in its own process before a build, cached by
                  progress, timeouts and Ctrl-C (`python -m linreg_build.runner snippets/x.py` runs one)
 background.py    under `mkdocs serve`: notebooks executed after the pages, the site reloading after
 comments.py      Chinese code comments: the translation catalogues in snippets/locale/ (Babel)
+memo.py          results computed from texts, kept in .cache/ for the next process (translations etc.)
 includes.py      expands a page's --8<-- includes: code (comments in the page's language) and outputs
+page_code.py     a page's code as a reader runs it: the setup generated from the snippets, folded at the
+                 top, and the whole page as one download, code/<page>.py
 stamp.py         each page says what its outputs were produced with (Python, PyTorch, date)
 notebooks/       the practice pages as executed Jupyter notebooks: convert, execute, html (mkdocs-jupyter)
 figures.py       the snippets' figures, made smaller, with their size and lazy loading in the page
 katex.py         KaTeX from the npm registry: its CSS and fonts, and the math rendered at build time
+content.py       one pass over a rendered page: its formulas, figure sizes and links to the code
+soup.py          parsing and writing HTML with BeautifulSoup, attributes kept as they were
+repository.py    where the code lives (repository address and commit) for the links to it
+reading_time.py  reading times on the home page, computed per kind of content and per section
 pdf.py           LINREG_PDF=1: the whole book as one PDF per language, printed by Chromium
 page_cache.py    skips re-rendering unchanged pages (warm builds, `mkdocs serve`), replaying warnings
 search.py        a cached, lean search index (no code blocks, no notebook duplicates)
