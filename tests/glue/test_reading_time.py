@@ -58,11 +58,16 @@ The end.
 
 def test_each_kind_has_its_own_rate():
     first = reading_time.sections(PAGE)[1][1]
-    assert first == Count(cjk=4, words=9, display=1, inline=2, code=2, output=1, figures=1)
-    # 4 characters at 150 a minute, 9 words at 100 (the answer's title and text too), then 30 s, 2 x 5 s, 2 x 5 s, 3 s, 30 s
-    assert first.seconds == pytest.approx(4 * 0.4 + 9 * 0.6 + 30 + 10 + 10 + 3 + 30)
+    assert first == Count(cjk=4, words=9, display=1, inline=2, code=11, output=1, figures=1)
+    # 4 characters at 150 a minute, 9 words at 100 (the answer's title and text too), then 30 s,
+    # 2 x 5 s, 11 code characters at 5 s per 40, 3 s, 30 s
+    assert first.seconds == pytest.approx(4 * 0.4 + 9 * 0.6 + 30 + 10 + 11 * 5 / 40 + 3 + 30)
     assert count("word " * 1000).seconds == 600 and count("汉" * 1500).seconds == 600
-    assert count("```python\n" + "x = 1\n" * 120 + "```\n").seconds == 600  # code: 12 lines a minute
+    assert count("```python\n" + "x" * 40 + "\n" * 120 + "```\n").seconds == 600 / 120  # 40 characters: 5 s
+    line = "total = total + weight * value  # forty characters\n"
+    assert count("```python\n" + line * 120 + "```\n").seconds == 600  # 40 characters a line: 12 a minute
+    # the same code in more, shorter lines (as on a phone) reads no longer
+    assert count("```python\nf(a,\n  b)\n```\n").seconds == count("```python\nf(a, b)\n```\n").seconds
     assert count("```text\n" + "1\n" * 200 + "```\n").seconds == 600        # output: 20 lines a minute
 
 
@@ -70,7 +75,7 @@ def test_the_deeper_boxes_are_left_out_and_headings_in_code_are_not_headings():
     numbers = [n for n, _ in reading_time.sections(PAGE)]
     assert numbers == [None, 1, 2, None]
     assert "skipped" not in reading_time.without_folds(PAGE) and "Counted." in reading_time.without_folds(PAGE)
-    assert reading_time.sections(PAGE)[2][1] == Count(words=1, code=1)  # the title, and one line
+    assert reading_time.sections(PAGE)[2][1] == Count(words=1, code=14)  # the title, and one line
 
 
 def test_sections_and_rounding():
