@@ -2,6 +2,7 @@
 fresh Python interpreter in an empty folder (the setup folded at the top first). They must run and
 print what the page's output blocks show, in both languages; the download code/<page>.py is the
 same code in one file. Timings are masked (on the benchmark page, every number)."""
+import ast
 import json
 import re
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import DOCS, LANGS
-from linreg_build import comments, layout, page_code
+from linreg_build import atomic, comments, keys, layout, page_code
 
 CODE_PAGES = sorted(p.stem for p in (DOCS / LANGS[0]).glob("*.md") if page_code.blocks(p.read_text(encoding="utf-8")))
 SETUP_TITLES = {text["setup_title"] for text in page_code.TEXT.values()}
@@ -72,13 +73,27 @@ def masked(text, page):
 
 
 def run_copied(codes, folder, files):
+    """What each block printed, pasted in order into a fresh interpreter in `folder`. A run that went
+    through is kept in .cache/copied/ under the key of exactly this code, these files, this Python and
+    the installed packages the code imports (keys.py, the recipe of the build's own runs): the suite
+    runs a page's code again only when something it depends on changed."""
+    imported = {alias.name.split(".")[0] if isinstance(node, ast.Import) else (node.module or "").split(".")[0]
+                for code in [*codes, *files.values()] for node in ast.walk(ast.parse(code))
+                if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
+    key = keys.cache_key("copied", codes, files, HARNESS, packages=keys.distributions_of(imported - {""}))
+    kept = layout.CACHE / "copied" / f"{key[:32]}.json"
+    if kept.is_file():
+        return json.loads(kept.read_text(encoding="utf-8"))
     for name, content in files.items():
         (folder / name).write_text(content, encoding="utf-8")
     done = subprocess.run([sys.executable, "-c", HARNESS], input=json.dumps(codes), cwd=folder, text=True,
                           capture_output=True, env={"PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg",
                                                     "HOME": str(folder)}, timeout=600)
     assert "<<<results>>>" in done.stdout, done.stderr[-3000:]
-    return json.loads(done.stdout.rpartition("<<<results>>>")[2])
+    results = json.loads(done.stdout.rpartition("<<<results>>>")[2])
+    if not any("error" in result for result in results):
+        atomic.write(kept, json.dumps(results, ensure_ascii=False))
+    return results
 
 
 @pytest.mark.parametrize("page", CODE_PAGES)
