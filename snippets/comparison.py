@@ -17,18 +17,10 @@ num_seeds = 20
 # --8<-- [end:imports]
 import sys
 
-from _plot import (
-    save_figure,
-)  # the site's figure style, and saving for the page
-from data import (
-    synthetic_data,
-    true_b,
-    true_w,
-)  # shown on the page from snippets/data.py
+from _plot import save_figure  # the site's figure style, and saving for the page
+from data import synthetic_data, true_b, true_w  # shown on the page from snippets/data.py
 
-num_seeds = (
-    int(sys.argv[1]) if len(sys.argv) > 1 else num_seeds
-)  # python snippets/comparison.py 3
+num_seeds = int(sys.argv[1]) if len(sys.argv) > 1 else num_seeds  # python snippets/comparison.py 3
 
 # The training functions below repeat the code of the two implementation pages (scratch.py runs a
 # whole script when imported, so its loop is restated here, in a few lines). Every method returns
@@ -302,13 +294,14 @@ for method, marker in markers.items():
         alpha=0.8,
         label=method,
     )
+# the floor
 ax.plot(
     [1e-4, 3e-3],
     [1e-4, 3e-3],
     color="black",
     lw=0.8,
     label="as good as least squares",
-)  # the floor
+)
 ax.set_xscale("log")
 ax.set_yscale("log")
 ax.set_xlabel(

@@ -12,15 +12,9 @@ seed = 0  # change it for another run
 # --8<-- [end:imports]
 import sys
 
-from data import (
-    synthetic_data,
-    true_b,
-    true_w,
-)  # shown on the page from snippets/data.py
+from data import synthetic_data, true_b, true_w  # shown on the page from snippets/data.py
 
-seed = (
-    int(sys.argv[1]) if len(sys.argv) > 1 else seed
-)  # python snippets/concise.py 7
+seed = int(sys.argv[1]) if len(sys.argv) > 1 else seed  # python snippets/concise.py 7
 
 # --8<-- [start:data]
 # the same seed gives the same data as on the from-scratch page

@@ -11,9 +11,7 @@ import torch
 from torch import nn
 
 from data import synthetic_data, true_b, true_w
-from training import (
-    fit,
-)  # shown on the page from snippets/training.py
+from training import fit  # shown on the page from snippets/training.py
 
 seed = int(sys.argv[1]) if len(sys.argv) > 1 else 0
 

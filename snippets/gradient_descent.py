@@ -384,97 +384,44 @@ for beta, p in valley.items():
 def contour_grid(X, y, b, w1, w2):
     """L on a grid of (w1, w2) with b held fixed."""
     W1, W2 = torch.meshgrid(w1, w2, indexing="xy")
-    W = torch.stack(
-        [W1.reshape(-1), W2.reshape(-1)]
-    )  # (2, k): one column per grid point
+    W = torch.stack([W1.reshape(-1), W2.reshape(-1)])  # (2, k): one column per grid point
     L = ((X @ W + b - y) ** 2 / 2).mean(dim=0)
     return W1, W2, L.reshape(W1.shape)
 
 
-b_fix = torch.tensor(
-    [true_b], dtype=f64
-)  # the slice b = 4.2 through the bowl
+b_fix = torch.tensor([true_b], dtype=f64)  # the slice b = 4.2 through the bowl
 w1 = torch.linspace(-2, 5, 71, dtype=f64)
 w2 = torch.linspace(-6, 2, 81, dtype=f64)
 
 # One example's loss l⁽¹⁾ is a trough: zero all along the line x⁽¹⁾ᵀw + b = y⁽¹⁾.
 fig, ax = plt.subplots(figsize=(4, 4))
 W1, W2, L1 = contour_grid(X[:1], y[:1], b_fix, w1, w2)
-ax.contour(
-    W1,
-    W2,
-    L1,
-    levels=[0.5, 2, 8, 18, 32],
-    cmap="viridis",
-    linewidths=1,
-)
-for i in range(
-    4
-):  # the zero lines of four examples all pass near the true w
+ax.contour(W1, W2, L1, levels=[0.5, 2, 8, 18, 32], cmap="viridis", linewidths=1)
+for i in range(4):  # the zero lines of four examples all pass near the true w
     x1, x2 = X[i].tolist()
-    ax.plot(
-        w1,
-        (y[i, 0] - b_fix[0] - x1 * w1) / x2,
-        "k--" if i == 0 else "k:",
-        lw=1,
-    )
+    ax.plot(w1, (y[i, 0] - b_fix[0] - x1 * w1) / x2, "k--" if i == 0 else "k:", lw=1)
 ax.plot(*true_w.tolist(), "r*", ms=9)
-ax.set(
-    xlabel="$w_1$",
-    ylabel="$w_2$",
-    title="$l^{(1)}$",
-    xlim=(-2, 5),
-    ylim=(-6, 2),
-    aspect="equal",
-)
+ax.set(xlabel="$w_1$", ylabel="$w_2$", title="$l^{(1)}$", xlim=(-2, 5), ylim=(-6, 2), aspect="equal")
 save_figure(fig, "gradient_descent_trough")
 
 # The mean L is a bowl; arrows show −∇L, the dots a descent path in w on this slice.
 fig, ax = plt.subplots(figsize=(4, 4))
 W1, W2, L = contour_grid(X, y, b_fix, w1, w2)
-ax.contour(
-    W1,
-    W2,
-    L,
-    levels=[0.1, 1, 3, 6, 10, 15, 21],
-    cmap="viridis",
-    linewidths=1,
-)
+ax.contour(W1, W2, L, levels=[0.1, 1, 3, 6, 10, 15, 21], cmap="viridis", linewidths=1)
 a1, a2 = torch.meshgrid(
     torch.linspace(-1.5, 4.5, 7, dtype=f64),
     torch.linspace(-5.5, 1.5, 8, dtype=f64),
     indexing="xy",
 )
 feet = torch.stack([a1.reshape(-1), a2.reshape(-1)])
-G = grad_formula(X, y, feet, b_fix)[
-    0
-]  # ∂L/∂w at every arrow's foot (one column each)
-ax.quiver(
-    feet[0],
-    feet[1],
-    -G[0],
-    -G[1],
-    color="0.45",
-    angles="xy",
-    scale_units="xy",
-    scale=6,
-    width=0.006,
-)
+G = grad_formula(X, y, feet, b_fix)[0]  # ∂L/∂w at every arrow's foot (one column each)
+ax.quiver(feet[0], feet[1], -G[0], -G[1], color="0.45", angles="xy", scale_units="xy", scale=6, width=0.006)
 w_path = [torch.tensor([[-1.0], [1.0]], dtype=f64)]
 for _ in range(12):
-    w_path.append(
-        w_path[-1] - 0.3 * grad_formula(X, y, w_path[-1], b_fix)[0]
-    )
+    w_path.append(w_path[-1] - 0.3 * grad_formula(X, y, w_path[-1], b_fix)[0])
 pts = torch.cat(w_path, dim=1)
 ax.plot(pts[0], pts[1], "o-", color="tab:red", ms=3, lw=1.2)
-ax.set(
-    xlabel="$w_1$",
-    ylabel="$w_2$",
-    title="$L$",
-    xlim=(-2, 5),
-    ylim=(-6, 2),
-    aspect="equal",
-)
+ax.set(xlabel="$w_1$", ylabel="$w_2$", title="$L$", xlim=(-2, 5), ylim=(-6, 2), aspect="equal")
 save_figure(fig, "gradient_descent_contours")
 
 # The correlated features: a long diagonal valley; plain descent (β = 0) and the heavy ball.
@@ -486,21 +433,10 @@ W1, W2, L = contour_grid(
     torch.linspace(-1.5, 3.5, 101, dtype=f64),
     torch.linspace(-4.5, 1.0, 111, dtype=f64),
 )
-ax.contour(
-    W1,
-    W2,
-    L,
-    levels=[0.05, 0.3, 1, 2, 4, 7, 11],
-    cmap="viridis",
-    linewidths=1,
-)
+ax.contour(W1, W2, L, levels=[0.05, 0.3, 1, 2, 4, 7, 11], cmap="viridis", linewidths=1)
 for beta, style in [(0, "o-"), (0.5, "s-")]:
-    pts = torch.cat(
-        [q[0] for q in valley[beta][:26]], dim=1
-    )  # the first 25 steps
-    ax.plot(
-        pts[0], pts[1], style, ms=3, lw=1, label=f"$\\beta = {beta}$"
-    )
+    pts = torch.cat([q[0] for q in valley[beta][:26]], dim=1)  # the first 25 steps
+    ax.plot(pts[0], pts[1], style, ms=3, lw=1, label=f"$\\beta = {beta}$")
 ax.plot(*theta_min[:2, 0].tolist(), "k+", ms=9, mew=1.5, zorder=5)
 ax.set(xlabel="$w_1$", ylabel="$w_2$", aspect="equal")
 ax.legend(loc="upper right", fontsize=8)
@@ -520,21 +456,12 @@ W1, W2, L = contour_grid(
     torch.linspace(-7.0, 0.2, 145, dtype=f64),
 )
 levels = [0.02, 0.1, 0.3, 0.7, 1.3]
-ax.contour(
-    W1, W2, L - L_min, levels=levels, cmap="viridis", linewidths=1
-)
+ax.contour(W1, W2, L - L_min, levels=levels, cmap="viridis", linewidths=1)
 mu_slice, U_slice = torch.linalg.eigh(X_corr.T @ X_corr / len(X_corr))
 c = levels[3]
 for k, name in [(0, "\\mu_{\\min}"), (1, "\\mu_{\\max}")]:
-    end = w_best + (2 * c / mu_slice[k]) ** 0.5 * U_slice[:, k] * (
-        1 if U_slice[1, k] < 0 else -1
-    )
-    ax.annotate(
-        "",
-        end.tolist(),
-        w_best.tolist(),
-        arrowprops=dict(arrowstyle="->", color="tab:red", lw=1.4),
-    )
+    end = w_best + (2 * c / mu_slice[k]) ** 0.5 * U_slice[:, k] * (1 if U_slice[1, k] < 0 else -1)
+    ax.annotate("", end.tolist(), w_best.tolist(), arrowprops=dict(arrowstyle="->", color="tab:red", lw=1.4))
     ax.annotate(
         f"$\\propto 1/\\sqrt{{{name}}}$",
         end.tolist(),
@@ -556,17 +483,7 @@ for ax, lr, edge in zip(axes, (1.5, 2.5), (1.3, 3.6)):
     ax.plot(ws, ws**2 / 2, color="0.6", lw=1)
     ax.plot(pts, pts**2 / 2, "o-", color="tab:red", ms=4, lw=1)
     for k, v in enumerate(pts.tolist()):
-        ax.annotate(
-            f"${k}$",
-            (v, v**2 / 2),
-            textcoords="offset points",
-            xytext=(4, 4),
-            fontsize=8,
-        )
-    ax.set(
-        xlabel="$w$",
-        title=f"$\\eta L'' = {lr}$",
-        ylim=(-0.05 * edge**2, 0.55 * edge**2),
-    )
+        ax.annotate(f"${k}$", (v, v**2 / 2), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    ax.set(xlabel="$w$", title=f"$\\eta L'' = {lr}$", ylim=(-0.05 * edge**2, 0.55 * edge**2))
 axes[0].set_ylabel("$L$")
 save_figure(fig, "gradient_descent_overshoot")

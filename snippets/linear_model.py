@@ -114,14 +114,7 @@ x, y = synthetic_data(w1, b1, 20, noise=0.8)
 x, y = x[:, 0], y[:, 0]
 line_x = torch.linspace(float(x.min()) - 0.3, float(x.max()) + 0.3, 2)
 fig, ax = plt.subplots(figsize=(4.5, 3))
-ax.vlines(
-    x,
-    w1 * x + b1,
-    y,
-    colors="tab:red",
-    linewidth=1,
-    label=r"$\epsilon$",
-)
+ax.vlines(x, w1 * x + b1, y, colors="tab:red", linewidth=1, label=r"$\epsilon$")
 ax.plot(line_x, w1 * line_x + b1, color="tab:blue", label=r"$wx + b$")
 ax.scatter(x, y, s=14, color="black", zorder=3, label=r"$y$")
 ax.set_xlabel("$x$")
@@ -131,11 +124,7 @@ save_figure(fig, "linear_model_noise")
 
 # Figure: linear regression as a network: inputs x_1 ... x_d on the left, one output o on the
 # right, every input connected to the output (a fully connected layer).
-inputs = {
-    3.0: "$x_1$",
-    2.0: "$x_2$",
-    0.0: "$x_d$",
-}  # height: label (the dots stand for the rest)
+inputs = {3.0: "$x_1$", 2.0: "$x_2$", 0.0: "$x_d$"}  # height: label (the dots stand for the rest)
 out_xy, radius = (3.0, 1.5), 0.32
 fig, ax = plt.subplots(figsize=(3.6, 3))
 for height, label in inputs.items():
@@ -145,24 +134,12 @@ for height, label in inputs.items():
         "",
         xy=out_xy,
         xytext=(0, height),
-        arrowprops=dict(
-            arrowstyle="-|>",
-            lw=1.2,
-            shrinkA=14,
-            shrinkB=14,
-            color="0.3",
-        ),
+        arrowprops=dict(arrowstyle="-|>", lw=1.2, shrinkA=14, shrinkB=14, color="0.3"),
     )
 ax.text(0, 1.05, r"$\vdots$", ha="center", va="center", fontsize=14)
 ax.add_patch(Circle(out_xy, radius, fill=False, lw=1.5))
 ax.text(*out_xy, "$o$", ha="center", va="center", fontsize=12)
-ax.text(
-    out_xy[0],
-    out_xy[1] - 0.75,
-    r"$o = \mathbf{w}^\top\mathbf{x} + b$",
-    ha="center",
-    fontsize=10,
-)
+ax.text(out_xy[0], out_xy[1] - 0.75, r"$o = \mathbf{w}^\top\mathbf{x} + b$", ha="center", fontsize=10)
 ax.set(xlim=(-0.6, 3.9), ylim=(-0.6, 3.6), aspect="equal")
 ax.set_axis_off()
 save_figure(fig, "linear_model_network")

@@ -176,25 +176,16 @@ for c in [0.1, 1.0, 10.0]:
 # perpendicular residuals to the TLS line (right).
 torch.manual_seed(3)
 px, py = synthetic_data(torch.tensor([1.0]), 0.0, 8, noise=0.7)
-fig, axes = plt.subplots(
-    1, 2, figsize=(6.4, 3), sharex=True, sharey=True
-)
-for ax, fit, colour in [
-    (axes[0], ols_line, "tab:blue"),
-    (axes[1], tls_line, "tab:orange"),
-]:
+fig, axes = plt.subplots(1, 2, figsize=(6.4, 3), sharex=True, sharey=True)
+for ax, fit, colour in [(axes[0], ols_line, "tab:blue"), (axes[1], tls_line, "tab:orange")]:
     slope, intercept = fit(px, py)
     xs, ys = px[:, 0], py[:, 0]
-    if (
-        fit is ols_line
-    ):  # foot of the vertical segment: same x, on the line
+    if fit is ols_line:  # foot of the vertical segment: same x, on the line
         fx, fy = xs, slope * xs + intercept
     else:  # foot of the perpendicular: project the point onto the line
         t = (xs + slope * (ys - intercept)) / (1 + slope**2)
         fx, fy = t, slope * t + intercept
-    line = torch.linspace(
-        float(xs.min()) - 0.5, float(xs.max()) + 0.5, 2
-    )
+    line = torch.linspace(float(xs.min()) - 0.5, float(xs.max()) + 0.5, 2)
     ax.plot(line, slope * line + intercept, color=colour)
     for x0, y0, x1, y1 in zip(xs, ys, fx, fy):
         ax.plot([x0, x1], [y0, y1], color="tab:red", linewidth=1)
@@ -211,9 +202,7 @@ save_figure(fig, "loss_residuals")
 eps = torch.linspace(-5, 5, 401)
 fig, ax = plt.subplots(figsize=(5, 2.8))
 for s in (0.5, 1.0, 2.0):
-    density = torch.exp(-(eps**2) / (2 * s**2)) / math.sqrt(
-        2 * math.pi * s**2
-    )
+    density = torch.exp(-(eps**2) / (2 * s**2)) / math.sqrt(2 * math.pi * s**2)
     ax.plot(eps, density, label=f"$\\sigma = {s}$")
 ax.set_xlabel(r"$\epsilon$")
 ax.set_ylabel(r"$p(\epsilon)$")

@@ -166,9 +166,7 @@ print(f"full-batch limit 2 / mu_max = {2 / mu_max:.2f}")
 
 fig, ax = plt.subplots(figsize=(4.5, 3))
 for lr in [0.003, 0.03, 0.3, 1, 3]:
-    ax.semilogy(
-        curves[lr].clamp(max=1e6), lw=1, label=f"$\\eta = {lr}$"
-    )
+    ax.semilogy(curves[lr].clamp(max=1e6), lw=1, label=f"$\\eta = {lr}$")
 ax.set(xlabel="$t$", ylabel="$L$", ylim=(1e-5, 1e3))
 ax.legend(fontsize=8, loc="upper right", ncol=2)
 save_figure(fig, "minibatch_sgd_lr")
@@ -193,9 +191,7 @@ W1, W2 = torch.meshgrid(
     torch.linspace(-4.5, 1.5, 121, dtype=torch.float64),
     indexing="xy",
 )
-grid = torch.stack([W1.reshape(-1), W2.reshape(-1)], dim=1).unsqueeze(
-    -1
-)  # (k, 2, 1)
+grid = torch.stack([W1.reshape(-1), W2.reshape(-1)], dim=1).unsqueeze(-1)  # (k, 2, 1)
 fig, ax = plt.subplots(figsize=(4, 4.2))
 ax.contour(
     W1,
@@ -206,20 +202,12 @@ ax.contour(
     levels=[0.05, 0.3, 1, 2, 4, 7, 11],
 )
 for size, style in [
-    (
-        n,
-        dict(marker="o", ms=5, lw=2.5, color="0.6"),
-    ),  # wide, grey, below
+    (n, dict(marker="o", ms=5, lw=2.5, color="0.6")),  # wide, grey, below
     (100, dict(marker="s", ms=2.5, lw=1, color="tab:orange")),
     (10, dict(marker="^", ms=2.5, lw=1, color="tab:green")),
 ]:
     p = paths[size][:, :, 0]
-    ax.plot(
-        p[:, 0],
-        p[:, 1],
-        **style,
-        label=f"$|\\mathcal{{B}}| = {size}$",
-    )
+    ax.plot(p[:, 0], p[:, 1], **style, label=f"$|\\mathcal{{B}}| = {size}$")
 ax.plot(*theta_ls[:2, 0].tolist(), "k+", ms=9, mew=1.5, zorder=5)
 ax.set(xlabel="$w_1$", ylabel="$w_2$", aspect="equal")
 ax.legend(fontsize=8, loc="upper right")
@@ -291,14 +279,7 @@ for lr in (0.03, 0.003):
 fig, ax = plt.subplots(figsize=(4.5, 3))
 for lr in (0.03, 0.003):
     d = tails[lr][:, :2, 0] * 1e3
-    ax.plot(
-        d[:, 0],
-        d[:, 1],
-        ".",
-        ms=2,
-        alpha=0.5,
-        label=f"$\\eta = {lr}$",
-    )
+    ax.plot(d[:, 0], d[:, 1], ".", ms=2, alpha=0.5, label=f"$\\eta = {lr}$")
 ax.plot(0, 0, "k+", ms=9, mew=1.5)
 ax.set(
     xlabel=r"$10^3\,(w_1 - \hat{w}_{\mathrm{LS},1})$",

@@ -185,43 +185,20 @@ for driver in ["gelsy", "gelsd"]:
 ones, col = torch.ones(3), torch.tensor([0.0, 1.0, 2.0])
 small = torch.stack([col, ones], dim=1)  # [x, 1], as A = [X, 1]
 y3 = torch.tensor([1.6, 0.3, 2.6])
-y3_hat = (
-    small
-    @ torch.linalg.lstsq(small, y3[:, None], driver="gelsd").solution[
-        :, 0
-    ]
-)
+y3_hat = small @ torch.linalg.lstsq(small, y3[:, None], driver="gelsd").solution[ :, 0 ]
 e3 = y3 - y3_hat
 
 fig = plt.figure(figsize=(4, 3.2))
 ax = fig.add_subplot(projection="3d")
 ax.set_proj_type("ortho")
-s, t = torch.meshgrid(
-    torch.linspace(-0.2, 1.8, 2),
-    torch.linspace(-0.2, 1.0, 2),
-    indexing="ij",
-)
-plane = (
-    s[..., None] * ones + t[..., None] * col
-)  # points s·1 + t·x of the column space
-ax.plot_surface(
-    plane[..., 0],
-    plane[..., 1],
-    plane[..., 2],
-    color="tab:blue",
-    alpha=0.15,
-)
+s, t = torch.meshgrid(torch.linspace(-0.2, 1.8, 2), torch.linspace(-0.2, 1.0, 2), indexing="ij")
+plane = s[..., None] * ones + t[..., None] * col  # points s·1 + t·x of the column space
+ax.plot_surface(plane[..., 0], plane[..., 1], plane[..., 2], color="tab:blue", alpha=0.15)
 
 
 def arrow(start, end, colour, label, at=1.0, offset=(0, 0, 0)):
     """An arrow from start to end, labelled at the fraction `at` of the way."""
-    ax.quiver(
-        *start.tolist(),
-        *(end - start).tolist(),
-        color=colour,
-        arrow_length_ratio=0.1,
-        linewidth=1.6,
-    )
+    ax.quiver(*start.tolist(), *(end - start).tolist(), color=colour, arrow_length_ratio=0.1, linewidth=1.6)
     where = start + at * (end - start) + torch.tensor(offset)
     ax.text(*where.tolist(), label, color=colour, fontsize=12)
 
@@ -230,21 +207,8 @@ zero = torch.zeros(3)
 arrow(zero, ones, "tab:blue", r"$\mathbf{1}$", offset=(0.05, 0, 0.08))
 arrow(zero, col, "tab:blue", r"$\mathbf{x}$", offset=(0, 0.05, 0.08))
 arrow(zero, y3, "black", r"$\mathbf{y}$", offset=(0, 0, 0.1))
-arrow(
-    zero,
-    y3_hat,
-    "tab:green",
-    r"$\hat{\mathbf{y}}$",
-    offset=(0.1, 0.1, -0.45),
-)
-arrow(
-    y3_hat,
-    y3,
-    "tab:red",
-    r"$\mathbf{e}$",
-    at=0.5,
-    offset=(0, 0, 0.12),
-)
+arrow(zero, y3_hat, "tab:green", r"$\hat{\mathbf{y}}$", offset=(0.1, 0.1, -0.45))
+arrow(y3_hat, y3, "tab:red", r"$\mathbf{e}$", at=0.5, offset=(0, 0, 0.12))
 # The right angle at ŷ: a small square with sides along e and along ŷ.
 u, v = 0.2 * e3 / e3.norm(), -0.2 * y3_hat / y3_hat.norm()
 corner = torch.stack([y3_hat + u, y3_hat + u + v, y3_hat + v])

@@ -12,9 +12,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from data import synthetic_data, true_b, true_w
-from training import (
-    fit,
-)  # shown on the page from snippets/training.py
+from training import fit  # shown on the page from snippets/training.py
 
 seed = int(sys.argv[1]) if len(sys.argv) > 1 else 0
 

@@ -17,13 +17,9 @@ seed = 0  # change it for another run
 # --8<-- [end:imports]
 import sys
 
-from _plot import (
-    save_figure,
-)  # the site's figure style, and saving for the page
+from _plot import save_figure  # the site's figure style, and saving for the page
 
-seed = (
-    int(sys.argv[1]) if len(sys.argv) > 1 else seed
-)  # python snippets/real_data.py 7
+seed = int(sys.argv[1]) if len(sys.argv) > 1 else seed  # python snippets/real_data.py 7
 
 # --8<-- [start:load]
 # a pandas DataFrame, raw units

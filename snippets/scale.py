@@ -33,19 +33,10 @@ quick = "--quick" in sys.argv
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 started = time.perf_counter()  # for the total time at the end
 # --8<-- [end:setup]
-from data import (
-    synthetic_data,
-    true_b,
-    true_w,
-)  # shown on other pages
-from scale_dist import (
-    no_main_script,
-    spawned,
-)  # the worker processes of section 5
+from data import synthetic_data, true_b, true_w  # shown on other pages
+from scale_dist import no_main_script, spawned  # the worker processes of section 5
 
-true_theta = torch.cat(
-    [true_w, torch.tensor([true_b])]
-).double()  # θ_true = (w₁, w₂, b)
+true_theta = torch.cat([true_w, torch.tensor([true_b])]).double()  # θ_true = (w₁, w₂, b)
 
 
 # --8<-- [start:machine]

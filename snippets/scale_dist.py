@@ -133,9 +133,7 @@ def no_main_script():
             mp.spawn(spawned, args=(...), nprocs=2)
     """
     main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType(
-        "__main__"
-    )  # no file: nothing to re-run
+    sys.modules["__main__"] = types.ModuleType("__main__")  # no file: nothing to re-run
     try:
         yield
     finally:
@@ -148,13 +146,9 @@ def shards_of_the_pages_data(world_size):
 
     torch.manual_seed(0)
     features, labels = synthetic_data(true_w, true_b, 1000)
-    return list(
-        zip(features.chunk(world_size), labels.chunk(world_size))
-    )
+    return list(zip(features.chunk(world_size), labels.chunk(world_size)))
 
 
-if (
-    __name__ == "__main__" and "RANK" in os.environ
-):  # under torchrun (not when run as a plain script)
+if (__name__ == "__main__" and "RANK" in os.environ):  # under torchrun (not when run as a plain script)
     worker(shards_of_the_pages_data(int(os.environ["WORLD_SIZE"])))
     leave()

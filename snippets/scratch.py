@@ -13,18 +13,10 @@ seed = 0  # change it for another run
 # --8<-- [end:imports]
 import sys
 
-from _plot import (
-    save_figure,
-)  # the site's figure style, and saving for the page
-from data import (
-    synthetic_data,
-    true_b,
-    true_w,
-)  # shown on the page from snippets/data.py
+from _plot import save_figure  # the site's figure style, and saving for the page
+from data import synthetic_data, true_b, true_w  # shown on the page from snippets/data.py
 
-seed = (
-    int(sys.argv[1]) if len(sys.argv) > 1 else seed
-)  # python snippets/scratch.py 7
+seed = int(sys.argv[1]) if len(sys.argv) > 1 else seed  # python snippets/scratch.py 7
 
 # --8<-- [start:data]
 torch.manual_seed(seed)  # the data are random: the seed fixes them

@@ -14,11 +14,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 # --8<-- [end:setup]
-from data import (
-    synthetic_data,
-    true_b,
-    true_w,
-)  # shown on the pages that make the data
+from data import synthetic_data, true_b, true_w  # shown on the pages that make the data
 
 # --8<-- [start:helpers]
 seed = 0  # change it for another run
@@ -101,9 +97,7 @@ def train(
 # --8<-- [end:helpers]
 import sys
 
-seed = (
-    int(sys.argv[1]) if len(sys.argv) > 1 else seed
-)  # python snippets/troubleshooting.py 7
+seed = int(sys.argv[1]) if len(sys.argv) > 1 else seed  # python snippets/troubleshooting.py 7
 
 # --8<-- [start:data]
 torch.manual_seed(seed)
