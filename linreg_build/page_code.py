@@ -32,8 +32,8 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
-from . import comments, memo
-from .includes import FENCE, INCLUDE, INCLUDE_LINE, code_of
+from . import comments, includes, memo
+from .includes import FENCE, INCLUDE
 from .layout import DOCS, url_prefix
 from .sections import section_code, split_sections
 
@@ -127,20 +127,6 @@ def _bodies(markdown: str) -> list[str]:
     return [textwrap.dedent(m["body"]) for m in FENCE.finditer(markdown) if TITLED.match(m["info"].strip())]
 
 
-def _block_code(body: str, lang: str, sources: dict[str, str]) -> str:
-    """A block's code as the page shows it: its include lines replaced by the code."""
-    return INCLUDE_LINE.sub(lambda m: code_of(m["target"], lang, sources), body).strip("\n")
-
-
-@lru_cache(maxsize=1024)
-def _section_of(target: str, source: str) -> str:
-    return section_code(target, source)
-
-
-def _section(target: str, sources: dict[str, str]) -> str:
-    return _section_of(target, sources[target.partition(":")[0]])
-
-
 class _Setup:
     def __init__(self, page_blocks: list[list[str]], sources: dict[str, str], lang: str):
         self.sources, self.lang = sources, lang
@@ -181,7 +167,8 @@ class _Setup:
 
     def code(self, page_blocks: list[list[str]]) -> str:
         shown = [(target.partition(":")[0], s) for targets in page_blocks for target in targets
-                 for s in statements(target.partition(":")[0], _section(target, self.sources))]
+                 for s in statements(target.partition(":")[0],
+                                     section_code(target, self.sources[target.partition(":")[0]]))]
         for file, s in shown:
             if s.code.startswith(("import ", "from ")):
                 self.shown_imports.update(dict.fromkeys(s.binds, s))
@@ -221,26 +208,36 @@ class PageCode:
 MEMO = memo.Memo("page_code", packages=["babel"], code=["page_code", "comments", "includes", "sections", "memo"])
 
 
-def page_code(markdown: str, lang: str, sources: dict[str, str]) -> PageCode | None:
-    """The setup and whole program of a page (None if it shows no titled code)."""
+def page_code(markdown: str, lang: str, sources: dict[str, str], where: str = "") -> PageCode | None:
+    """The setup and whole program of page `where` (None if it shows no titled code)."""
     if not blocks(markdown):
         return None
-    catalogues = sorted(comments.catalogue_path(lang, "x").parent.glob("*.po"))
     key = hashlib.sha256(json.dumps([markdown, lang, sorted(sources.items())]).encode()
-                         + b"".join(path.read_bytes() for path in catalogues)).hexdigest()
-    return PageCode(**MEMO.get(key, lambda: asdict(_page_code(markdown, lang, sources))))
+                         + _catalogues(lang)).hexdigest()
+    return PageCode(**MEMO.get(key, lambda: asdict(_page_code(markdown, lang, sources, where))))
 
 
-def _page_code(markdown: str, lang: str, sources: dict[str, str]) -> PageCode:
+def _catalogues(lang: str) -> bytes:
+    """A digest of language `lang`'s comment catalogues, read again only when one changed."""
+    paths = sorted(comments.catalogue_path(lang, "x").parent.glob("*.po"))
+    return _catalogues_of(tuple((path, path.stat().st_mtime_ns) for path in paths))
+
+
+@lru_cache(maxsize=8)
+def _catalogues_of(paths_and_times: tuple) -> bytes:
+    return hashlib.sha256(b"".join(path.read_bytes() for path, _ in paths_and_times)).digest()
+
+
+def _page_code(markdown: str, lang: str, sources: dict[str, str], where: str) -> PageCode:
     page_blocks = blocks(markdown)
+    # The blocks as the page shows them, expanded as the page is (a broken include names its line).
+    shown = [includes.expand(body, lang, {}, sources, where, []).strip("\n") for body in _bodies(markdown)]
     setup = _Setup(page_blocks, sources, lang)
     code = setup.code(page_blocks)
-    shown = [targets for targets in page_blocks  # a worker's file is saved, not pasted
-             if not any(t.partition(":")[0].removesuffix(".py") in WORKERS for t in targets)]
-    parts = ([code] if code else []) + [_block_code(body, lang, sources) for body, targets
-                                        in zip(_bodies(markdown), page_blocks) if targets in shown]
+    pasted = [block for block, targets in zip(shown, page_blocks)  # a worker's file is saved, not pasted
+              if not any(t.partition(":")[0].removesuffix(".py") in WORKERS for t in targets)]
     files = list(dict.fromkeys(t.partition(":")[0] for targets in page_blocks for t in targets))
-    return PageCode(code, "\n\n\n".join(parts) + "\n", sorted(setup.workers), files)
+    return PageCode(code, "\n\n\n".join(([code] if code else []) + pasted) + "\n", sorted(setup.workers), files)
 
 
 TEXT = {
@@ -317,7 +314,7 @@ def codes(lang: str, sources: dict[str, str]) -> dict[str, PageCode]:
     """The code of every page of language `lang` that shows titled code."""
     found = {}
     for path in sorted((DOCS / lang).glob("*.md")):
-        code = page_code(path.read_text(encoding="utf-8"), lang, sources)
+        code = page_code(path.read_text(encoding="utf-8"), lang, sources, f"{lang}/{path.name}")
         if code:
             found[path.stem] = code
     return found

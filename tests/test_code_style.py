@@ -51,9 +51,9 @@ def test_shown_code_fits_a_phone(lang):
     too_wide = []
     for path in sorted((layout.DOCS / lang).glob("*.md")):
         markdown = path.read_text(encoding="utf-8")
-        code = page_code.page_code(markdown, lang, sources)
-        shown = [includes.INCLUDE_LINE.sub(lambda m: includes.code_of(m["target"], lang, sources),
-                                           textwrap.dedent(m["body"]))
+        where = f"{lang}/{path.name}"
+        code = page_code.page_code(markdown, lang, sources, where)
+        shown = [includes.expand(textwrap.dedent(m["body"]), lang, {}, sources, where, [])
                  for m in includes.FENCE.finditer(markdown) if m["info"].strip().startswith("python")]
         for block in shown + [code.setup if code else ""]:
             too_wide += [f"{path.name}: {line}" for line in block.split("\n")
